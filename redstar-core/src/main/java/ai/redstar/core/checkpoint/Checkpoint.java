@@ -420,7 +420,7 @@ public final class Checkpoint {
                 throw new CheckpointException(index, null, "has content after its JSON object");
             }
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new CheckpointException(index, null, "is not valid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(index, null, "is not valid JSON: " + JsonProblems.describe(e), e);
         }
         if (weightMap == null) {
             throw new CheckpointException(index, null, "has no 'weight_map'");

@@ -445,7 +445,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 throw new CheckpointException(file, null, "header has content after its JSON object");
             }
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new CheckpointException(file, current, "header is not valid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(file, current, "header is not valid JSON: " + JsonProblems.describe(e), e);
         }
         return new Header(entries, Collections.unmodifiableMap(metadata));
     }
