@@ -50,17 +50,17 @@ class SafetensorsFuzzTest {
         }
     }
 
-    @Property(tries = 400)
+    @Property(tries = 300)
     void open_arbitraryBytes_readsOrThrowsCheckpointException(@ForAll("bytes") byte[] content) throws IOException {
         check(content);
     }
 
-    @Property(tries = 600)
+    @Property(tries = 400)
     void open_arbitraryHeaders_readsOrThrowsCheckpointException(@ForAll("files") byte[] content) throws IOException {
         check(content);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void open_mutatedValidFiles_readsOrThrowsCheckpointException(@ForAll("mutated") byte[] content)
             throws IOException {
         check(content);
@@ -248,7 +248,7 @@ class SafetensorsFuzzTest {
     }
 
     /** Keeps the generator honest: a fuzzer whose files are nearly all invalid would test little. */
-    @Property(tries = 200)
+    @Property(tries = 100)
     void generatedHeaders_areMostlyValid(@ForAll("files") byte[] content) {
         Statistics.label("opens").collect(opens(content));
         Statistics.label("opens").coverage(checker -> checker.check(true).percentage(p -> p > 30));
