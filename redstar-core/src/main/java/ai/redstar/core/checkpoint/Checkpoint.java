@@ -197,7 +197,9 @@ public final class Checkpoint {
      * the stored tensors total at most {@code maxShardBytes}, else shards {@code model-0000i-of-0000N.safetensors}
      * split as {@code huggingface_hub.split_torch_state_dict_into_shards} does (in map order; a tensor larger than
      * the limit gets a shard of its own) plus {@code model.safetensors.index.json} with {@code metadata.total_size}
-     * and a sorted {@code weight_map}. Every file carries {@code __metadata__ = {"format": "pt"}}. Each file is
+     * (stored bytes), {@code metadata.total_parameters} (elements of all tensors written, which is transformers'
+     * {@code num_parameters()} when they are the model's parameters) and a sorted {@code weight_map}, as
+     * transformers 5 writes it. Every file carries {@code __metadata__ = {"format": "pt"}}. Each file is
      * written atomically (temporary file, then rename); weight files of an earlier save that the new one does not
      * use ({@code model.safetensors}, old shards, the index) are then deleted so that readers cannot pick them up.
      * The folder as a whole is not replaced atomically: to survive a crash mid-save, write into a fresh folder and
@@ -226,6 +228,10 @@ public final class Checkpoint {
         }
         List<Map<String, NDArray>> shards = new ArrayList<>();
         long totalSize = splitIntoShards(tensors, floatStorage, maxShardBytes, shards);
+        long totalParameters = 0;
+        for (NDArray array : tensors.values()) {
+            totalParameters += array.getShape().size();
+        }
         if (shards.size() <= 1) {
             Safetensors.write(folder.resolve(SINGLE_FILE), shards.isEmpty() ? Map.of() : shards.get(0), floatStorage,
                     FORMAT_PT);
@@ -240,7 +246,7 @@ public final class Checkpoint {
             Safetensors.write(folder.resolve(name), shards.get(i), floatStorage, FORMAT_PT);
             shards.get(i).keySet().forEach(tensor -> weightMap.put(tensor, name));
         }
-        writeIndex(folder.resolve(INDEX_FILE), totalSize, weightMap);
+        writeTextAtomically(folder.resolve(INDEX_FILE), indexJson(totalParameters, totalSize, weightMap));
         names.add(INDEX_FILE);
         deleteStale(folder, Set.copyOf(names));
     }
@@ -275,9 +281,10 @@ public final class Checkpoint {
     }
 
     /** The index as {@code json.dumps(index, indent=2, sort_keys=True) + "\n"} writes it in transformers. */
-    static String indexJson(long totalSize, Map<String, String> sortedWeightMap) {
+    static String indexJson(long totalParameters, long totalSize, Map<String, String> sortedWeightMap) {
         StringBuilder sb = new StringBuilder();
-        sb.append("{\n  \"metadata\": {\n    \"total_size\": ").append(totalSize).append("\n  },\n");
+        sb.append("{\n  \"metadata\": {\n    \"total_parameters\": ").append(totalParameters)
+                .append(",\n    \"total_size\": ").append(totalSize).append("\n  },\n");
         sb.append("  \"weight_map\": {");
         boolean first = true;
         for (Map.Entry<String, String> e : sortedWeightMap.entrySet()) {
@@ -289,10 +296,6 @@ public final class Checkpoint {
         }
         sb.append(first ? "}" : "\n  }").append("\n}\n");
         return sb.toString();
-    }
-
-    private static void writeIndex(Path file, long totalSize, Map<String, String> weightMap) {
-        writeTextAtomically(file, indexJson(totalSize, weightMap));
     }
 
     static void writeTextAtomically(Path file, String text) {

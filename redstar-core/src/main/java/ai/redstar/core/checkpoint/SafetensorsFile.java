@@ -16,6 +16,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.ShortBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -355,6 +356,10 @@ public final class SafetensorsFile implements AutoCloseable {
                 position += length;
                 remaining -= length;
             }
+        } catch (ClosedByInterruptException e) {
+            // The JDK closes a channel whose reading thread is interrupted; the interrupt flag stays set.
+            throw new CheckpointException(file, info.name(), "reading was interrupted; the file is closed and must be"
+                    + " opened again", e);
         } catch (ClosedChannelException e) {
             throw new IllegalStateException(file + " was closed while tensor '" + info.name() + "' was read", e);
         } catch (IOException e) {

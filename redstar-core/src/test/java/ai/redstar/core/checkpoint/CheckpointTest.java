@@ -74,6 +74,7 @@ class CheckpointTest {
     @Test
     void writeTensors_overTheLimit_shardsLikeTransformers_andReadsBack() throws IOException {
         Map<String, NDArray> tensors = smallModel();
+        // Same split and file names as huggingface_hub 1.33's split_torch_state_dict_into_shards on these tensors.
         // limit 64: embed 40 + bias 24 fill the open shard; lm_head (400 > 64) gets a shard of its own, listed
         // before the open one as huggingface_hub does; norm 8 tips the open shard over, so [norm, position] is last.
         Checkpoint.writeTensors(dir, tensors, TensorDtype.F32, 64);
@@ -82,6 +83,7 @@ class CheckpointTest {
         String index = Files.readString(dir.resolve("model.safetensors.index.json"));
         assertEquals("{\n"
                 + "  \"metadata\": {\n"
+                + "    \"total_parameters\": 119,\n"
                 + "    \"total_size\": 476\n"
                 + "  },\n"
                 + "  \"weight_map\": {\n"
@@ -100,6 +102,15 @@ class CheckpointTest {
         for (String name : tensors.keySet()) {
             assertEquals(tensors.get(name), read.get(name), name);
         }
+    }
+
+    @Test
+    void indexJson_escapesLikePythonsJsonDumps() {
+        Map<String, String> weightMap = new java.util.TreeMap<>(Map.of("b", "x", "a\u00e9\"", "y"));
+        // json.dumps({...}, indent=2, sort_keys=True) + "\n" in Python 3.11 gives exactly this text.
+        assertEquals("{\n  \"metadata\": {\n    \"total_parameters\": 119,\n    \"total_size\": 476\n  },\n"
+                + "  \"weight_map\": {\n    \"a\\u00e9\\\"\": \"y\",\n    \"b\": \"x\"\n  }\n}\n",
+                Checkpoint.indexJson(119, 476, weightMap));
     }
 
     @Test
