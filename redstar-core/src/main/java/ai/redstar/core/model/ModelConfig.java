@@ -147,7 +147,10 @@ public final class ModelConfig {
     }
 
     /**
-     * Parses the text of a {@code config.json}.
+     * Parses the text of a {@code config.json}. The sizes ({@code vocab_size}, {@code hidden_size},
+     * {@code intermediate_size}, {@code num_hidden_layers}, {@code num_attention_heads}) are required; a missing
+     * {@code num_key_value_heads} means one key/value head per query head, as in transformers; other missing fields
+     * take Hugging Face's defaults.
      *
      * @throws IllegalArgumentException naming the field and its value when the text is not a supported,
      *     consistent configuration
