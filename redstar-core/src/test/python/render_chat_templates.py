@@ -355,6 +355,82 @@ FEATURES = [
 ]
 
 
+# ------------------------------------------------------------------------------------------ random cases
+# Random expressions and statements from a fixed seed: differential tests of operator, filter and test semantics.
+# Left out on purpose (documented limits of the Java renderer): iterating `loop` itself (recursive loops) and
+# the `escape` filter's Markup type (its methods and concatenation escape their operands).
+
+FUZZ_VARIABLES = {
+    "messages": [msg("user", "hi, there"), msg("assistant", " yo ")],
+    "n": 3, "d": {"k": [1, 2.5, "x"], "role": "user"}, "s": "a,b, c", "f": 0.1, "bos_token": "<s>",
+    "add_generation_prompt": True,
+}
+ATOMS = ["messages", "messages[0]", "messages[-1].content", "n", "d", "d.k", "d['k'][1]", "s", "f", "'s'", "'a b'",
+         "1", "0", "-3", "2.5", "none", "true", "false", "[1, 'a']", "[3, 1, 2]", "{'a': n}", "(1, 2)", "range(n)",
+         "bos_token", "missing", "messages | length", "''", "[]", "d.role", "x"]
+BINARY = ["+", "-", "*", "/", "//", "%", "**", "~", "==", "!=", "<", ">=", "in", "not in", "and", "or"]
+FILTERS = ["trim", "length", "tojson", "tojson(indent=2)", "upper", "lower", "first", "last", "list", "join(', ')",
+           "join", "default('z')", "default('z', true)", "sort", "string", "int", "float", "abs", "round(1)", "title",
+           "capitalize", "replace('a', 'b')", "indent(2)", "sum", "max", "min", "dictsort", "wordcount", "count",
+           "items | list", "reverse | list", "unique | list", "select('odd') | list", "reject | list",
+           "selectattr('role', 'equalto', 'user') | list", "map(attribute='role') | list", "map('upper') | list",
+           "attr('role')", "batch(2) | list" if False else "trim('a')"]
+TESTS = ["defined", "undefined", "none", "string", "number", "integer", "float", "mapping", "iterable", "sequence",
+         "odd", "even", "divisibleby(2)", "eq 1", "in [1, 2]", "sameas none", "not defined", "boolean", "true", "lower"]
+METHODS = [".strip()", ".split(',')", ".split()", ".upper()", ".startswith('a')", ".items() | list", ".keys() | list",
+           ".get('k')", ".get('zz', 7)", ".replace('a', '-')", ".endswith(('c', 'x'))", ".count('a')", ".title()",
+           ".lstrip('a')", ".rsplit(',', 1)", ".find('b')", ".index(1)", "[1:]", "[::-1]", "[0]", "[-1]", ".content"]
+
+
+def fuzz_expression(rng, depth):
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice(ATOMS)
+    kind = rng.random()
+    if kind < 0.35:
+        return "(" + fuzz_expression(rng, depth - 1) + " " + rng.choice(BINARY) + " " + fuzz_expression(rng, depth - 1) + ")"
+    if kind < 0.6:
+        return "(" + fuzz_expression(rng, depth - 1) + " | " + rng.choice(FILTERS) + ")"
+    if kind < 0.7:
+        return "(" + fuzz_expression(rng, depth - 1) + " is " + rng.choice(TESTS) + ")"
+    if kind < 0.85:
+        return fuzz_expression(rng, depth - 1) + rng.choice(METHODS)
+    if kind < 0.93:
+        return "(" + fuzz_expression(rng, depth - 1) + " if " + fuzz_expression(rng, depth - 1) + " else " \
+            + fuzz_expression(rng, depth - 1) + ")"
+    return "not " + fuzz_expression(rng, depth - 1)
+
+
+def fuzz_statements(rng, depth):
+    parts = []
+    for _ in range(rng.randint(1, 3)):
+        kind = rng.random()
+        if depth == 0 or kind < 0.4:
+            parts.append(rng.choice(["{{ " + fuzz_expression(rng, 2) + " }}", "{%- set x = " + fuzz_expression(rng, 2) + " %}",
+                                     "{% set ns.a = ns.a ~ " + fuzz_expression(rng, 1) + " -%}", "text\n  ", "\n{# c #}\n",
+                                     "    {% if true %}ind{% endif %}\n", "{{- ' y ' -}}"]))
+        elif kind < 0.7:
+            parts.append("{% if " + fuzz_expression(rng, 2) + " %}\n" + fuzz_statements(rng, depth - 1) + "{% else %}"
+                         + fuzz_statements(rng, depth - 1) + "{% endif %}")
+        else:
+            body = fuzz_statements(rng, depth - 1)
+            if rng.random() < 0.3:
+                body += rng.choice(["{% break %}", "{% continue %}", "{{ loop.index }}{{ loop.last }}"])
+            parts.append("{% for x in " + fuzz_expression(rng, 2) + " %}" + body + "{% endfor %}")
+    return "".join(parts)
+
+
+def fuzz_cases():
+    import random
+    rng = random.Random(int(os.environ.get("FUZZ_SEED", "20250101")))
+    out = []
+    for i in range(int(os.environ.get("FUZZ_EXPRESSIONS", "400"))):
+        out.append((f"fuzz_expression_{i}", "{{ " + fuzz_expression(rng, 3) + " }}", FUZZ_VARIABLES))
+    for i in range(int(os.environ.get("FUZZ_STATEMENTS", "200"))):
+        out.append((f"fuzz_statements_{i}", "{% set ns = namespace(a='') %}" + fuzz_statements(rng, 2) + "{{ ns.a }}",
+                    FUZZ_VARIABLES))
+    return out
+
+
 def main():
     cases = []
     for case_id, template, variables in TEMPLATE_CASES:
@@ -363,6 +439,15 @@ def main():
         cases.append(run(case_id, {"template_file": template + ".jinja"}, source, variables))
     for name, source, variables in FEATURES:
         cases.append(run("feature/" + name, {"template": source}, source, variables))
+    for name, source, variables in fuzz_cases():
+        case = run("fuzz/" + name, {"template": source}, source, variables)
+        # outputs that print object identities cannot be compared
+        if "expected" in case and (" at 0x" in case["expected"] or "<generator" in case["expected"]
+                                   or "<Namespace" in case["expected"] or "<built-in" in case["expected"]
+                                   or "<bound method" in case["expected"] or "<function" in case["expected"]
+                                   or "LoopContext" in case["expected"]):
+            continue
+        cases.append(case)
     out = os.path.join(FIXTURES, "rendered.json")
     with open(out, "w", encoding="utf-8") as f:
         json.dump({"jinja2_version": jinja2.__version__, "cases": cases}, f, ensure_ascii=False, indent=1)
@@ -372,11 +457,13 @@ def main():
 
 
 def run(case_id, template, source, variables):
+    import copy
     entry = {"id": case_id}
     entry.update(template)
-    entry["variables"] = variables
+    # a private copy: Jinja can mutate values (`list | indent` extends the list in place)
+    entry["variables"] = copy.deepcopy(variables)
     try:
-        text, spans = render(source, variables)
+        text, spans = render(source, copy.deepcopy(variables))
         entry["expected"] = text
         if spans:
             entry["generation_spans"] = spans

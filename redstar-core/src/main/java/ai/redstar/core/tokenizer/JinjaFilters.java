@@ -39,6 +39,12 @@ final class JinjaFilters {
     private JinjaFilters() {
     }
 
+    /** Filters Jinja marks {@code pass_context}: never folded at compile time. */
+    static boolean needsContext(String name) {
+        return name.equals("map") || name.equals("select") || name.equals("reject") || name.equals("selectattr")
+                || name.equals("rejectattr");
+    }
+
     static Filter filter(String name) {
         return FILTERS.get(name);
     }
@@ -65,7 +71,7 @@ final class JinjaFilters {
         });
         FILTERS.put("attr", (r, v, a) -> {
             a.check(1);
-            return JinjaMethods.getattr(v, JinjaMethods.string(a.required(0, "name"), "attribute name"));
+            return JinjaMethods.pythonAttribute(v, JinjaMethods.string(a.required(0, "name"), "attribute name"));
         });
         FILTERS.put("capitalize", (r, v, a) -> {
             a.check(0);
@@ -134,6 +140,7 @@ final class JinjaFilters {
         FILTERS.put("float", (r, v, a) -> {
             a.check(1, "default");
             Object fallback = a.get(0, "default", 0.0);
+            PyOps.failIfUndefined(v);
             if (v instanceof String s) {
                 try {
                     return Double.parseDouble(JinjaMethods.strip(s, null, true, true).replace("_", ""));
@@ -147,6 +154,7 @@ final class JinjaFilters {
             a.check(2, "default", "base");
             Object fallback = a.get(0, "default", 0L);
             long base = JinjaMethods.integer(a.get(1, "base", 10L), "base");
+            PyOps.failIfUndefined(v);
             if (v instanceof String s) {
                 String text = JinjaMethods.strip(s, null, true, true).replace("_", "");
                 try {
@@ -212,6 +220,9 @@ final class JinjaFilters {
         });
         FILTERS.put("map", (r, v, a) -> {
             List<Object> out = new ArrayList<>();
+            if (!PyOps.truthy(v)) {
+                return new Generator(out, "generator");
+            }
             if (a.positional.isEmpty() && a.keywords.containsKey("attribute")) {
                 a.check(0, "attribute", "default");
                 Object attribute = a.keywords.get("attribute");
@@ -298,8 +309,15 @@ final class JinjaFilters {
             boolean caseSensitive = PyOps.truthy(a.get(1, "case_sensitive", false));
             Object attribute = a.get(2, "attribute", null);
             List<Object> items = new ArrayList<>(PyOps.iterate(v));
-            sort(items, item -> fold(attribute == null ? item : attributeOf(item, attribute, null), caseSensitive),
-                    reverse);
+            // Jinja sorts by a one-element list key, so equal items (even undefined ones) are never ordered
+            java.util.function.Function<Object, Object> key =
+                    item -> fold(attribute == null ? item : attributeOf(item, attribute, null), caseSensitive);
+            Comparator<Object> order = (x, y) -> {
+                Object kx = key.apply(x);
+                Object ky = key.apply(y);
+                return PyOps.eq(kx, ky) ? 0 : PyOps.compare(kx, ky, "<");
+            };
+            items.sort(reverse ? order.reversed() : order);
             return Collections.unmodifiableList(items);
         });
         FILTERS.put("string", (r, v, a) -> {
@@ -342,6 +360,7 @@ final class JinjaFilters {
             List<Object> out = new ArrayList<>();
             for (Object item : PyOps.iterate(v)) {
                 Object key = fold(attribute == null ? item : attributeOf(item, attribute, null), caseSensitive);
+                PyOps.requireHashable(key);
                 boolean duplicate = false;
                 for (Object s : seen) {
                     if (PyOps.eq(s, key)) {
@@ -363,7 +382,11 @@ final class JinjaFilters {
                     Math.min(1000, JinjaMethods.integer(width, "width"))));
             boolean first = PyOps.truthy(a.get(1, "first", false));
             boolean blank = PyOps.truthy(a.get(2, "blank", false));
-            String s = PyOps.str(v) + "\n";
+            PyOps.failIfUndefined(v);
+            if (!(v instanceof String)) {
+                throw new JinjaError("unsupported operand type(s) for +=: '" + PyOps.typeName(v) + "' and 'str'");
+            }
+            String s = v + "\n";
             List<Object> lines = JinjaMethods.split(s, "\n", -1, false);
             StringBuilder out = new StringBuilder();
             List<Object> body = lines.subList(0, lines.size() - 1);
@@ -414,8 +437,8 @@ final class JinjaFilters {
                 || v instanceof Map || v instanceof Undefined);
         TESTS.put("callable", (r, v, a) -> v instanceof Function);
         TESTS.put("escaped", (r, v, a) -> false);
-        TESTS.put("odd", (r, v, a) -> Math.floorMod(integerOperand(v), 2) == 1);
-        TESTS.put("even", (r, v, a) -> Math.floorMod(integerOperand(v), 2) == 0);
+        TESTS.put("odd", (r, v, a) -> PyOps.eq(PyOps.mod(v, 2L), 1L));
+        TESTS.put("even", (r, v, a) -> PyOps.eq(PyOps.mod(v, 2L), 0L));
         TESTS.put("divisibleby", (r, v, a) -> {
             a.check(1);
             return PyOps.truthy(PyOps.eq(PyOps.mod(v, a.required(0, "num")), 0L));
@@ -463,17 +486,6 @@ final class JinjaFilters {
         for (String alias : aliases) {
             TESTS.put(alias, t);
         }
-    }
-
-    private static long integerOperand(Object v) {
-        PyOps.failIfUndefined(v);
-        if (v instanceof Long || v instanceof Boolean) {
-            return PyOps.toLong(v);
-        }
-        if (v instanceof Double d) {
-            return (long) (d % 2);
-        }
-        throw new JinjaError("unsupported operand type(s) for %: '" + PyOps.typeName(v) + "' and 'int'");
     }
 
     /** {@code make_attrgetter}: a dotted path of items ("a.b.0"), each looked up like {@code obj[part]}. */
@@ -529,6 +541,9 @@ final class JinjaFilters {
 
     private static Object selectOrReject(JinjaRenderer r, Object v, Arguments a, boolean byAttribute,
             boolean select) {
+        if (!PyOps.truthy(v)) {
+            return new Generator(new ArrayList<>(), "generator");
+        }
         List<Object> args = a.positional;
         int offset = 0;
         Object attribute = null;

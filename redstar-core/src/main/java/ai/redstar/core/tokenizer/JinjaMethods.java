@@ -72,7 +72,7 @@ final class JinjaMethods {
             if (method != null) {
                 return method;
             }
-            if (obj instanceof List<?> && UNSAFE_LIST.contains(name)) {
+            if (obj instanceof List<?> && !(obj instanceof JinjaValues.Range) && UNSAFE_LIST.contains(name)) {
                 return unsafe(obj, name);
             }
             return missingAttribute(obj, name);
@@ -84,6 +84,22 @@ final class JinjaMethods {
             return loop.attribute(name);
         }
         return missingAttribute(obj, name);
+    }
+
+    /** Python's {@code getattr(obj, name)} without the item fallback (Jinja's {@code attr} filter). */
+    static Object pythonAttribute(Object obj, String name) {
+        PyOps.failIfUndefined(obj);
+        if (obj instanceof Map<?, ?> map) {
+            if (name.startsWith("_")) {
+                return unsafe(obj, name);
+            }
+            Object method = dictMethod(map, name);
+            if (method != null) {
+                return method;
+            }
+            return UNSAFE_DICT.contains(name) ? unsafe(obj, name) : missingAttribute(obj, name);
+        }
+        return getattr(obj, name);
     }
 
     /** {@code obj[key]}: the item first, then (for a string key) the attribute, then Undefined. */
@@ -119,14 +135,30 @@ final class JinjaMethods {
         if (key instanceof String name) {
             return getattr(obj, name);
         }
-        PyOps.failIfUndefined(key);
         return new Undefined("'" + objectDescription(obj) + "' has no element " + PyOps.repr(key));
+    }
+
+    /** {@code obj[a:b:c]} as plain Python evaluates it: non-sequences fail. */
+    static Object sliceStrict(Object obj, Slice slice) {
+        PyOps.failIfUndefined(obj);
+        if (obj instanceof String || obj instanceof List<?> || obj instanceof Tuple) {
+            return slice(obj, slice);
+        }
+        if (obj instanceof Map<?, ?>) {
+            throw new JinjaError("unhashable type: 'slice'");
+        }
+        throw new JinjaError("'" + PyOps.typeName(obj) + "' object is not subscriptable");
     }
 
     private static Object slice(Object obj, Slice slice) {
         if (obj instanceof String s) {
             int[] cps = PyOps.codePoints(s);
             return PyOps.fromCodePoints(cps, PyOps.sliceIndices(cps.length, slice));
+        }
+        if (obj instanceof JinjaValues.Range range) {
+            long[] b = PyOps.sliceBounds(range.size(), slice);
+            return new JinjaValues.Range(range.start + b[0] * range.step, range.start + b[1] * range.step,
+                    range.step * b[2]);
         }
         if (obj instanceof List<?> || obj instanceof Tuple) {
             List<?> items = obj instanceof Tuple t ? t.items() : (List<?>) obj;
@@ -136,7 +168,8 @@ final class JinjaMethods {
             }
             return obj instanceof Tuple ? new Tuple(out) : Collections.unmodifiableList(out);
         }
-        throw new JinjaError("'" + PyOps.typeName(obj) + "' object is not subscriptable");
+        // Jinja turns the TypeError of obj[slice] into an undefined value
+        return new Undefined("'" + objectDescription(obj) + "' has no element " + PyOps.repr(slice));
     }
 
     // ---------------------------------------------------------------- dict and list methods

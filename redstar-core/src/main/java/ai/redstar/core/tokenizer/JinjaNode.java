@@ -33,18 +33,44 @@ final class JinjaNode {
 
     abstract static class Expr {
         final int position;
+        private int constant = -1;
 
         Expr(int position) {
             this.position = position;
         }
 
-        /** Evaluates, attributing a Python-level failure to this node's position. */
+        /**
+         * Evaluates, attributing a Python-level failure to this node's position. A constant subtree is first
+         * evaluated as Jinja's compile-time optimizer would (lenient item access); its value is used when that
+         * succeeds and the value has a safe repr, as {@code Const.from_untrusted} requires.
+         */
         final Object evaluate(JinjaRenderer r) {
+            if (!r.folding() && isConstantNode()) {
+                try {
+                    Object folded = r.fold(() -> evaluateDirect(r));
+                    if (hasSafeRepr(folded, 0)) {
+                        return folded;
+                    }
+                } catch (RenderFailure | JinjaError e) {
+                    // not foldable: evaluated at run time below, as Jinja does
+                }
+            }
+            return evaluateDirect(r);
+        }
+
+        final Object evaluateDirect(JinjaRenderer r) {
             try {
                 return eval(r);
             } catch (JinjaError e) {
                 throw new RenderFailure(e.getMessage(), position);
             }
+        }
+
+        final boolean isConstantNode() {
+            if (constant < 0) {
+                constant = foldCandidate(this) && !(this instanceof Const) ? 1 : 0;
+            }
+            return constant == 1;
         }
 
         abstract Object eval(JinjaRenderer r);
@@ -79,6 +105,9 @@ final class JinjaNode {
 
         @Override
         Object eval(JinjaRenderer r) {
+            if (r.folding()) {
+                throw new JinjaError("not a constant");
+            }
             return r.lookup(name);
         }
 
@@ -118,7 +147,13 @@ final class JinjaNode {
         @Override
         Object eval(JinjaRenderer r) {
             Object obj = target.evaluate(r);
-            return JinjaMethods.getitem(obj, key.evaluate(r));
+            Object k = key.evaluate(r);
+            if (key instanceof SliceExpr && !r.folding()) {
+                // Jinja compiles slicing to plain Python subscription; only compile-time folding of a whole
+                // {{ }} expression goes through the environment's lenient getitem
+                return JinjaMethods.sliceStrict(obj, (Slice) k);
+            }
+            return JinjaMethods.getitem(obj, k);
         }
     }
 
@@ -199,6 +234,9 @@ final class JinjaNode {
 
         @Override
         Object eval(JinjaRenderer r) {
+            if (r.folding()) {
+                throw new JinjaError("not a constant");
+            }
             Object f = callee.evaluate(r);
             PyOps.failIfUndefined(f);
             if (!(f instanceof Function function)) {
@@ -226,6 +264,9 @@ final class JinjaNode {
 
         @Override
         Object eval(JinjaRenderer r) {
+            if (r.folding() && (input == null || JinjaFilters.needsContext(name))) {
+                throw new JinjaError("not a constant");
+            }
             Object value = input == null ? r.blockValue() : input.evaluate(r);
             Arguments values = args.evaluate(r, name);
             r.step();
@@ -254,10 +295,169 @@ final class JinjaNode {
         }
     }
 
+    /**
+     * Whether Jinja's optimizer might fold this expression at compile time: no variable or call can be reached
+     * except behind a short-circuit ({@code and}, {@code or}, the branches of {@code x if c else y}); whether it
+     * actually folds is decided by evaluating it in folding mode, where variables and calls are impossible.
+     */
+    static boolean foldCandidate(Expr e) {
+        if (e instanceof Const) {
+            return true;
+        }
+        if (e instanceof Name || e instanceof Call) {
+            return false;
+        }
+        if (e instanceof And a) {
+            return foldCandidate(a.left);
+        }
+        if (e instanceof Or o) {
+            return foldCandidate(o.left);
+        }
+        if (e instanceof CondExpr c) {
+            return foldCandidate(c.test);
+        }
+        if (e instanceof Unary u) {
+            return foldCandidate(u.operand);
+        }
+        if (e instanceof Not n) {
+            return foldCandidate(n.operand);
+        }
+        if (e instanceof Binary b) {
+            return foldCandidate(b.left) && foldCandidate(b.right);
+        }
+        if (e instanceof Concat c) {
+            return c.parts.stream().allMatch(JinjaNode::foldCandidate);
+        }
+        if (e instanceof Compare c) {
+            return foldCandidate(c.first) && c.operands.stream().allMatch(JinjaNode::foldCandidate);
+        }
+        if (e instanceof Getattr g) {
+            return foldCandidate(g.target);
+        }
+        if (e instanceof Getitem g) {
+            return foldCandidate(g.target) && foldCandidate(g.key);
+        }
+        if (e instanceof SliceExpr s) {
+            return (s.start == null || foldCandidate(s.start)) && (s.stop == null || foldCandidate(s.stop))
+                    && (s.step == null || foldCandidate(s.step));
+        }
+        if (e instanceof ListLiteral l) {
+            return l.items.stream().allMatch(JinjaNode::foldCandidate);
+        }
+        if (e instanceof TupleLiteral t) {
+            return t.items.stream().allMatch(JinjaNode::foldCandidate);
+        }
+        if (e instanceof DictLiteral d) {
+            return d.keys.stream().allMatch(JinjaNode::foldCandidate)
+                    && d.values.stream().allMatch(JinjaNode::foldCandidate);
+        }
+        if (e instanceof FilterExpr f) {
+            return f.input != null && !JinjaFilters.needsContext(f.name) && foldCandidate(f.input)
+                    && candidateArgs(f.args);
+        }
+        if (e instanceof TestExpr t) {
+            return foldCandidate(t.input) && candidateArgs(t.args);
+        }
+        return false;
+    }
+
+    private static boolean candidateArgs(CallArgs args) {
+        return args.starArgs == null && args.starKwargs == null
+                && args.positional.stream().allMatch(JinjaNode::foldCandidate)
+                && args.keywords.values().stream().allMatch(JinjaNode::foldCandidate);
+    }
+
+    /** Jinja's {@code has_safe_repr}: the values a folded constant may have. */
+    static boolean hasSafeRepr(Object v, int depth) {
+        if (depth > 50) {
+            return false;
+        }
+        if (v == null || v instanceof Boolean || v instanceof Long || v instanceof Double || v instanceof String
+                || v instanceof JinjaValues.Range) {
+            return true;
+        }
+        if (v instanceof List<?> list) {
+            return list.stream().allMatch(x -> hasSafeRepr(x, depth + 1));
+        }
+        if (v instanceof Tuple t) {
+            return t.items().stream().allMatch(x -> hasSafeRepr(x, depth + 1));
+        }
+        if (v instanceof Map<?, ?> map) {
+            return map.entrySet().stream().allMatch(e -> hasSafeRepr(e.getKey(), depth + 1)
+                    && hasSafeRepr(e.getValue(), depth + 1));
+        }
+        return false;
+    }
+
+    private static boolean constantArgs(CallArgs args) {
+        return args.starArgs == null && args.starKwargs == null
+                && args.positional.stream().allMatch(JinjaNode::isConstant)
+                && args.keywords.values().stream().allMatch(JinjaNode::isConstant);
+    }
+
+    /** Whether Jinja's optimizer folds this expression to a constant at compile time. */
+    static boolean isConstant(Expr e) {
+        if (e instanceof Const) {
+            return true;
+        }
+        if (e instanceof Unary u) {
+            return isConstant(u.operand);
+        }
+        if (e instanceof Binary b) {
+            return isConstant(b.left) && isConstant(b.right);
+        }
+        if (e instanceof Concat c) {
+            return c.parts.stream().allMatch(JinjaNode::isConstant);
+        }
+        if (e instanceof Not n) {
+            return isConstant(n.operand);
+        }
+        if (e instanceof And a) {
+            return isConstant(a.left) && isConstant(a.right);
+        }
+        if (e instanceof Or o) {
+            return isConstant(o.left) && isConstant(o.right);
+        }
+        if (e instanceof Compare c) {
+            return isConstant(c.first) && c.operands.stream().allMatch(JinjaNode::isConstant);
+        }
+        if (e instanceof TupleLiteral t) {
+            return t.items.stream().allMatch(JinjaNode::isConstant);
+        }
+        if (e instanceof ListLiteral l) {
+            return l.items.stream().allMatch(JinjaNode::isConstant);
+        }
+        if (e instanceof SliceExpr s) {
+            return (s.start == null || isConstant(s.start)) && (s.stop == null || isConstant(s.stop))
+                    && (s.step == null || isConstant(s.step));
+        }
+        if (e instanceof Getitem g) {
+            return isConstant(g.target) && isConstant(g.key);
+        }
+        if (e instanceof Getattr g) {
+            return isConstant(g.target);
+        }
+        if (e instanceof DictLiteral d) {
+            return d.keys.stream().allMatch(JinjaNode::isConstant) && d.values.stream().allMatch(JinjaNode::isConstant);
+        }
+        if (e instanceof CondExpr c) {
+            return isConstant(c.test) && isConstant(c.then) && c.otherwise != null && isConstant(c.otherwise);
+        }
+        if (e instanceof FilterExpr f) {
+            return f.input != null && !JinjaFilters.needsContext(f.name) && isConstant(f.input)
+                    && constantArgs(f.args);
+        }
+        if (e instanceof TestExpr t) {
+            return isConstant(t.input) && constantArgs(t.args);
+        }
+        return false;
+    }
+
     static final class Binary extends Expr {
         final String op;
         final Expr left;
         final Expr right;
+        boolean negativeLiteralBase;
 
         Binary(String op, Expr left, Expr right, int position) {
             super(position);
@@ -284,6 +484,9 @@ final class JinjaNode {
                 case "%":
                     return PyOps.mod(a, b);
                 case "**":
+                    if (negativeLiteralBase && PyOps.isNumber(a) && PyOps.toDouble(a) < 0) {
+                        return PyOps.negate(PyOps.pow(PyOps.negate(a), b));
+                    }
                     return PyOps.pow(a, b);
                 default:
                     throw new IllegalStateException(op);
@@ -448,6 +651,9 @@ final class JinjaNode {
             if (PyOps.truthy(test.evaluate(r))) {
                 return then.evaluate(r);
             }
+            if (otherwise == null && r.folding()) {
+                throw new JinjaError("not a constant");
+            }
             return otherwise == null
                     ? new Undefined("the inline if-expression evaluated to false and no else section was defined.")
                     : otherwise.evaluate(r);
@@ -576,7 +782,22 @@ final class JinjaNode {
         @Override
         Flow execute(JinjaRenderer r) {
             r.step();
-            r.write(PyOps.str(expr.evaluate(r)), position);
+            Object value = null;
+            boolean folded = false;
+            if (foldCandidate(expr)) {
+                // Jinja evaluates a constant {{ }} expression at compile time (any value, Undefined included);
+                // if that fails it runs it normally
+                try {
+                    value = r.fold(() -> expr.evaluateDirect(r));
+                    folded = true;
+                } catch (RenderFailure | JinjaError e) {
+                    folded = false;
+                }
+            }
+            if (!folded) {
+                value = expr.evaluate(r);
+            }
+            r.write(PyOps.str(value), position);
             return Flow.NORMAL;
         }
     }

@@ -32,6 +32,22 @@ final class JinjaParser {
     private int depth;
     private int loops;
     private final List<List<String>> endTokenStack = new ArrayList<>();
+    /** Whether we are in an if-statement or conditional expression (Jinja's "soft frame"). */
+    private boolean soft;
+    /** Filters and tests not known to this renderer: errors at parse time unless in a soft frame. */
+    private final List<Unknown> unknowns = new ArrayList<>();
+
+    private static final class Unknown {
+        final String description;
+        final int position;
+        boolean soft;
+
+        Unknown(String description, int position, boolean soft) {
+            this.description = description;
+            this.position = position;
+            this.soft = soft;
+        }
+    }
 
     private JinjaParser(List<Token> tokens) {
         this.tokens = tokens;
@@ -42,6 +58,11 @@ final class JinjaParser {
         List<Stmt> body = parser.subparse(null);
         if (parser.current().kind() != Kind.EOF) {
             throw parser.fail("unexpected " + parser.current().describe());
+        }
+        for (Unknown unknown : parser.unknowns) {
+            if (!unknown.soft) {
+                throw new SyntaxError(unknown.description, unknown.position);
+            }
         }
         return body;
     }
@@ -106,6 +127,16 @@ final class JinjaParser {
             return true;
         }
         return false;
+    }
+
+    private <T> T withSoft(boolean value, java.util.function.Supplier<T> action) {
+        boolean saved = soft;
+        soft = value;
+        try {
+            return action.get();
+        } finally {
+            soft = saved;
+        }
     }
 
     private void enter() {
@@ -227,7 +258,7 @@ final class JinjaParser {
                 return new JinjaNode.LoopControl(tag.equals("break") ? Flow.BREAK : Flow.CONTINUE, t.position());
             case "generation": {
                 next();
-                List<Stmt> body = parseBody(List.of("endgeneration"), t);
+                List<Stmt> body = withSoft(false, () -> parseBody(List.of("endgeneration"), t));
                 next();
                 return new JinjaNode.Generation(body, t.position());
             }
@@ -248,12 +279,12 @@ final class JinjaParser {
 
     private Stmt parseFor() {
         Token start = expectName("for");
-        Expr target = parseAssignTarget(List.of("in"));
+        Expr target = withSoft(false, () -> parseAssignTarget(List.of("in")));
         expectName("in");
         Expr iterable = parseTuple(false, false, List.of("recursive"), false);
         Expr filter = null;
         if (skipName("if")) {
-            filter = parseExpression(true);
+            filter = withSoft(false, () -> parseExpression(true));
         }
         if (current().isName("recursive")) {
             throw fail("recursive loops are not supported by this chat template renderer");
@@ -261,19 +292,23 @@ final class JinjaParser {
         loops++;
         List<Stmt> body;
         try {
-            body = parseBody(List.of("endfor", "else"), start);
+            body = withSoft(false, () -> parseBody(List.of("endfor", "else"), start));
         } finally {
             loops--;
         }
         List<Stmt> otherwise = List.of();
         if (((String) next().value()).equals("else")) {
-            otherwise = parseBody(List.of("endfor"), start);
+            otherwise = withSoft(false, () -> parseBody(List.of("endfor"), start));
             next();
         }
         return new JinjaNode.For(target, iterable, filter, body, otherwise, start.position());
     }
 
     private Stmt parseIf() {
+        return withSoft(true, this::parseIfSoft);
+    }
+
+    private Stmt parseIfSoft() {
         Token start = expectName("if");
         List<Expr> tests = new ArrayList<>();
         List<List<Stmt>> bodies = new ArrayList<>();
@@ -308,16 +343,16 @@ final class JinjaParser {
         if (skipOperator("=")) {
             return new JinjaNode.Assign(target, parseTuple(false, true, null, false), start.position());
         }
-        Expr filters = parseFilters(null, false);
-        List<Stmt> body = parseBody(List.of("endset"), start);
+        Expr filters = withSoft(false, () -> parseFilters(null, false));
+        List<Stmt> body = withSoft(false, () -> parseBody(List.of("endset"), start));
         next();
         return new JinjaNode.Capture(target, filters, body, start.position());
     }
 
     private Stmt parseFilterBlock() {
         Token start = expectName("filter");
-        Expr filters = parseFilters(null, true);
-        List<Stmt> body = parseBody(List.of("endfilter"), start);
+        Expr filters = withSoft(false, () -> parseFilters(null, true));
+        List<Stmt> body = withSoft(false, () -> parseBody(List.of("endfilter"), start));
         next();
         return new JinjaNode.Capture(null, filters, body, start.position());
     }
@@ -335,7 +370,7 @@ final class JinjaParser {
             targets.add(target);
             values.add(parseExpression(true));
         }
-        List<Stmt> body = parseBody(List.of("endwith"), start);
+        List<Stmt> body = withSoft(false, () -> parseBody(List.of("endwith"), start));
         next();
         return new JinjaNode.With(targets, values, body, start.position());
     }
@@ -399,17 +434,21 @@ final class JinjaParser {
 
     private Expr parseCondExpr() {
         int position = current().position();
+        int mark = unknowns.size();
         Expr expr = parseOr();
         while (skipName("if")) {
-            Expr test = parseOr();
+            Expr test = withSoft(true, this::parseOr);
             Expr otherwise = null;
             if (skipName("else")) {
                 enter();
                 try {
-                    otherwise = parseCondExpr();
+                    otherwise = withSoft(true, this::parseCondExpr);
                 } finally {
                     leave();
                 }
+            }
+            for (int k = mark; k < unknowns.size(); k++) {
+                unknowns.get(k).soft = true;
             }
             expr = new JinjaNode.CondExpr(test, expr, otherwise, position);
             position = current().position();
@@ -507,7 +546,12 @@ final class JinjaParser {
         Expr left = parseUnary(true);
         while (current().isOperator("**")) {
             Token op = next();
-            left = new JinjaNode.Binary("**", left, parseUnary(true), op.position());
+            Expr right = parseUnary(true);
+            JinjaNode.Binary pow = new JinjaNode.Binary("**", left, right, op.position());
+            // Jinja folds a constant base into a Python literal and emits "(-3 ** x)", which Python reads as
+            // -(3 ** x); only a constant exponent folds the whole power with the base's sign
+            pow.negativeLiteralBase = JinjaNode.isConstant(left) && !JinjaNode.isConstant(right);
+            left = pow;
         }
         return left;
     }
@@ -688,9 +732,6 @@ final class JinjaParser {
         } finally {
             leave();
         }
-        if (args.isEmpty()) {
-            throw new SyntaxError("expected subscript expression", t.position());
-        }
         Expr key = args.size() == 1 ? args.get(0) : new JinjaNode.TupleLiteral(args, t.position());
         return new JinjaNode.Getitem(node, key, t.position());
     }
@@ -780,13 +821,19 @@ final class JinjaParser {
             }
             startInline = false;
             Token name = expect(Kind.NAME, "a filter name");
-            String filterName = (String) name.value();
-            if (current().isOperator(".")) {
-                throw fail("dotted filter names are not supported");
+            StringBuilder dotted = new StringBuilder((String) name.value());
+            while (current().isOperator(".")) {
+                next();
+                dotted.append('.').append((String) expect(Kind.NAME, "a filter name").value());
             }
+            String filterName = dotted.toString();
             JinjaFilters.Filter filter = JinjaFilters.filter(filterName);
             if (filter == null) {
-                throw new SyntaxError("no filter named '" + filterName + "'", name.position());
+                String problem = "no filter named '" + filterName + "'";
+                unknowns.add(new Unknown(problem, name.position(), soft));
+                filter = (r, v, a) -> {
+                    throw new JinjaValues.JinjaError(problem);
+                };
             }
             CallArgs args = current().isOperator("(") ? parseCallArgs() : CallArgs.none();
             node = new JinjaNode.FilterExpr(node, filterName, filter, args, name.position());
@@ -798,13 +845,19 @@ final class JinjaParser {
         Token is = next();
         boolean negated = skipName("not");
         Token name = expect(Kind.NAME, "a test name");
-        String testName = (String) name.value();
-        if (current().isOperator(".")) {
-            throw fail("dotted test names are not supported");
+        StringBuilder dotted = new StringBuilder((String) name.value());
+        while (current().isOperator(".")) {
+            next();
+            dotted.append('.').append((String) expect(Kind.NAME, "a test name").value());
         }
+        String testName = dotted.toString();
         JinjaFilters.Test test = JinjaFilters.test(testName);
         if (test == null) {
-            throw new SyntaxError("no test named '" + testName + "'", name.position());
+            String problem = "no test named '" + testName + "'";
+            unknowns.add(new Unknown(problem, name.position(), soft));
+            test = (r, v, a) -> {
+                throw new JinjaValues.JinjaError(problem);
+            };
         }
         CallArgs args;
         Token t = current();

@@ -48,6 +48,7 @@ final class JinjaRenderer {
     private long steps;
     private int loopDepth;
     private Object blockValue;
+    private boolean folding;
 
     JinjaRenderer(Map<String, Object> context, long maxSteps, int maxOutputChars, LocalDateTime now) {
         this.context = context;
@@ -209,6 +210,21 @@ final class JinjaRenderer {
         }
     }
 
+    /** Whether a constant expression is being evaluated as Jinja's compile-time folding would. */
+    boolean folding() {
+        return folding;
+    }
+
+    Object fold(Supplier<Object> action) {
+        boolean saved = folding;
+        folding = true;
+        try {
+            return action.get();
+        } finally {
+            folding = saved;
+        }
+    }
+
     Object blockValue() {
         return blockValue;
     }
@@ -253,11 +269,7 @@ final class JinjaRenderer {
             throw new JinjaError("Range too big. The sandbox blocks ranges larger than MAX_RANGE (" + MAX_RANGE
                     + ").");
         }
-        List<Object> out = new ArrayList<>();
-        for (long i = start; stepSize > 0 ? i < stop : i > stop; i += stepSize) {
-            out.add(i);
-        }
-        return Collections.unmodifiableList(out);
+        return new JinjaValues.Range(start, stop, stepSize);
     }
 
     /** Python's {@code datetime.strftime} for the directives chat templates use, in English (the C locale). */

@@ -63,6 +63,35 @@ final class JinjaValues {
         }
     }
 
+    /** Python's {@code range}: a list of integers that prints as {@code range(start, stop[, step])}. */
+    static final class Range extends java.util.AbstractList<Object> {
+        final long start;
+        final long stop;
+        final long step;
+        private final int size;
+
+        Range(long start, long stop, long step) {
+            this.start = start;
+            this.stop = stop;
+            this.step = step;
+            long n = step > 0 ? (stop - start + step - 1) / step : (start - stop - step - 1) / -step;
+            this.size = (int) Math.max(0, n);
+        }
+
+        @Override
+        public Object get(int index) {
+            if (index < 0 || index >= size) {
+                throw new IndexOutOfBoundsException(index);
+            }
+            return start + index * step;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+    }
+
     /** A Python slice, the index of {@code seq[a:b:c]}. */
     record Slice(Object start, Object stop, Object step) {
     }

@@ -60,6 +60,8 @@ final class PyJson {
                 out.append(floatJson(d));
             } else if (v instanceof String s) {
                 string(s, out);
+            } else if (v instanceof JinjaValues.Range) {
+                throw new JinjaError("Object of type range is not JSON serializable");
             } else if (v instanceof List<?> || v instanceof Tuple) {
                 List<?> items = v instanceof Tuple t ? t.items() : (List<?>) v;
                 if (items.isEmpty()) {

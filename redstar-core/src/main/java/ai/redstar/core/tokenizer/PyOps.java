@@ -142,6 +142,9 @@ final class PyOps {
         if (v instanceof String) {
             return "str";
         }
+        if (v instanceof JinjaValues.Range) {
+            return "range";
+        }
         if (v instanceof List) {
             return "list";
         }
@@ -234,6 +237,12 @@ final class PyOps {
             out.append(floatRepr(d));
         } else if (v instanceof String s) {
             out.append(reprString(s));
+        } else if (v instanceof JinjaValues.Range range) {
+            out.append("range(").append(range.start).append(", ").append(range.stop);
+            if (range.step != 1) {
+                out.append(", ").append(range.step);
+            }
+            out.append(')');
         } else if (v instanceof List<?> list) {
             out.append('[');
             for (int i = 0; i < list.size(); i++) {
@@ -417,7 +426,7 @@ final class PyOps {
             return a.equals(b);
         }
         if (a instanceof List<?> la && b instanceof List<?> lb) {
-            return listEq(la, lb);
+            return (a instanceof JinjaValues.Range) == (b instanceof JinjaValues.Range) && listEq(la, lb);
         }
         if (a instanceof Tuple ta && b instanceof Tuple tb) {
             return listEq(ta.items(), tb.items());
@@ -466,7 +475,8 @@ final class PyOps {
         if (a instanceof String x && b instanceof String y) {
             return compareCodePoints(x, y);
         }
-        if ((a instanceof List && b instanceof List) || (a instanceof Tuple && b instanceof Tuple)) {
+        if ((a instanceof List && b instanceof List && !(a instanceof JinjaValues.Range)
+                && !(b instanceof JinjaValues.Range)) || (a instanceof Tuple && b instanceof Tuple)) {
             List<?> x = a instanceof Tuple t ? t.items() : (List<?>) a;
             List<?> y = b instanceof Tuple t ? t.items() : (List<?>) b;
             for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
@@ -549,7 +559,8 @@ final class PyOps {
             r.checkSize((long) x.length() + y.length());
             return x + y;
         }
-        if (a instanceof List<?> x && b instanceof List<?> y) {
+        if (a instanceof List<?> x && b instanceof List<?> y && !(a instanceof JinjaValues.Range)
+                && !(b instanceof JinjaValues.Range)) {
             r.checkSize((long) x.size() + y.size());
             List<Object> out = new ArrayList<>(x);
             out.addAll(y);
@@ -604,7 +615,7 @@ final class PyOps {
                 r.checkSize(s.length() * times);
                 return s.repeat((int) times);
             }
-            if (a instanceof List<?> list) {
+            if (a instanceof List<?> list && !(a instanceof JinjaValues.Range)) {
                 r.checkSize(list.size() * times);
                 List<Object> out = new ArrayList<>();
                 for (long i = 0; i < times; i++) {
@@ -633,6 +644,9 @@ final class PyOps {
                 throw new JinjaError("division by zero");
             }
             if (!(a instanceof Double) && !(b instanceof Double)) {
+                if (toLong(a) == 0) {
+                    return y < 0 ? -0.0 : 0.0;
+                }
                 return new BigDecimal(toLong(a)).divide(new BigDecimal(toLong(b)), MathContext.DECIMAL128)
                         .doubleValue();
             }
@@ -650,7 +664,7 @@ final class PyOps {
                 if (y == 0) {
                     throw new JinjaError("float floor division by zero");
                 }
-                return Math.floor(toDouble(a) / y);
+                return floatDivmod(toDouble(a), y)[0];
             }
             long y = toLong(b);
             if (y == 0) {
@@ -666,19 +680,16 @@ final class PyOps {
 
     static Object mod(Object a, Object b) {
         failIfUndefined(a);
-        failIfUndefined(b);
+        if (!(a instanceof String)) {
+            failIfUndefined(b);
+        }
         if (isNumber(a) && isNumber(b)) {
             if (a instanceof Double || b instanceof Double) {
-                double x = toDouble(a);
                 double y = toDouble(b);
                 if (y == 0) {
                     throw new JinjaError("float modulo");
                 }
-                double m = x % y;
-                if (m != 0 && ((m < 0) != (y < 0))) {
-                    m += y;
-                }
-                return m;
+                return floatDivmod(toDouble(a), y)[1];
             }
             long y = toLong(b);
             if (y == 0) {
@@ -686,10 +697,34 @@ final class PyOps {
             }
             return Math.floorMod(toLong(a), y);
         }
-        if (a instanceof String) {
-            throw new JinjaError("printf-style string formatting ('%' on a string) is not supported");
+        if (a instanceof String format) {
+            return PyFormat.format(format, b);
         }
         throw unsupported("%", a, b);
+    }
+
+    /** CPython's {@code float_divmod}: floor quotient and remainder with the divisor's sign. */
+    static double[] floatDivmod(double vx, double wx) {
+        double mod = vx % wx;
+        double div = (vx - mod) / wx;
+        if (mod != 0) {
+            if ((wx < 0) != (mod < 0)) {
+                mod += wx;
+                div -= 1.0;
+            }
+        } else {
+            mod = Math.copySign(0.0, wx);
+        }
+        double floordiv;
+        if (div != 0) {
+            floordiv = Math.floor(div);
+            if (div - floordiv > 0.5) {
+                floordiv += 1.0;
+            }
+        } else {
+            floordiv = Math.copySign(0.0, vx / wx);
+        }
+        return new double[] {floordiv, mod};
     }
 
     static Object pow(Object a, Object b) {
@@ -767,6 +802,7 @@ final class PyOps {
             return s.contains((String) item);
         }
         if (container instanceof Map<?, ?> m) {
+            requireHashable(item);
             return m.containsKey(normalizeKey(item));
         }
         if (container instanceof List<?> || container instanceof Tuple || container instanceof Generator) {
@@ -830,6 +866,19 @@ final class PyOps {
         throw new JinjaError("object of type '" + typeName(v) + "' has no len()");
     }
 
+    /** Fails like Python for values that cannot be dict keys or set members. */
+    static void requireHashable(Object v) {
+        if ((v instanceof List && !(v instanceof JinjaValues.Range)) || v instanceof Map || v instanceof Namespace
+                || v instanceof JinjaLoop) {
+            throw new JinjaError("unhashable type: '" + typeName(v) + "'");
+        }
+        if (v instanceof Tuple t) {
+            for (Object item : t.items()) {
+                requireHashable(item);
+            }
+        }
+    }
+
     /** Python hashing treats {@code True}, {@code 1} and {@code 1.0} as one key; integral keys become Long. */
     static Object normalizeKey(Object key) {
         if (key instanceof Boolean b) {
@@ -841,8 +890,8 @@ final class PyOps {
         return key;
     }
 
-    /** Resolves Python slice bounds for a sequence of {@code length}; returns the selected indices. */
-    static int[] sliceIndices(long length, Slice slice) {
+    /** Python's {@code slice.indices(length)}: {start, stop, step} clamped to the sequence. */
+    static long[] sliceBounds(long length, Slice slice) {
         long step = slice.step() == null ? 1 : sliceBound(slice.step());
         if (step == 0) {
             throw new JinjaError("slice step cannot be zero");
@@ -856,6 +905,15 @@ final class PyOps {
             start = slice.start() == null ? length - 1 : clamp(sliceBound(slice.start()), length, -1, length - 1);
             stop = slice.stop() == null ? -1 : clamp(sliceBound(slice.stop()), length, -1, length - 1);
         }
+        return new long[] {start, stop, step};
+    }
+
+    /** Resolves Python slice bounds for a sequence of {@code length}; returns the selected indices. */
+    static int[] sliceIndices(long length, Slice slice) {
+        long[] bounds = sliceBounds(length, slice);
+        long start = bounds[0];
+        long stop = bounds[1];
+        long step = bounds[2];
         List<Integer> indices = new ArrayList<>();
         if (step > 0) {
             for (long i = start; i < stop; i += step) {
