@@ -21,8 +21,18 @@ import java.util.Objects;
  * {@code for}/{@code if}/{@code set}/{@code with}/{@code filter}/{@code break}/{@code continue}, {@code namespace()},
  * Jinja's filters and tests, Python string/dict/list methods, slicing, {@code loop.*}).
  *
- * <p>A template that uses something outside the subset (macros, includes, ...) is rejected by {@link #parse} with an
- * {@link IllegalArgumentException} naming the construct and its line and column; there is never a fallback to
+ * <p>Exactness: outputs are checked byte for byte against Python's jinja2 configured as transformers configures it
+ * (the published templates of those families, feature probes and thousands of random expressions and statements),
+ * down to Jinja's compile-time constant folding. Known limits, all of which fail loudly rather than differ: no
+ * {@code macro}, {@code call}, {@code include}/{@code import}/{@code extends}/{@code block} tags, no recursive loops
+ * or iteration of {@code loop} itself, no {@code str.format}, no {@code \N{...}} escapes, no {@code lipsum}/
+ * {@code cycler}/{@code joiner}; integers are 64-bit (Python's are unbounded); {@code escape} returns a plain string
+ * (Jinja's {@code Markup} also escapes what is later concatenated to it); character classes follow Java's Unicode
+ * tables.
+ *
+ * <p>A template that uses something outside the subset is rejected by {@link #parse} with an
+ * {@link IllegalArgumentException} naming the construct and its line and column (unknown filters and tests inside
+ * {@code if} blocks and conditional expressions fail when evaluated, as in Jinja); there is never a fallback to
  * another template. Rendering stops with an {@link IllegalArgumentException} after {@link #DEFAULT_MAX_STEPS} steps
  * or {@link #DEFAULT_MAX_OUTPUT_CHARS} characters of output, so a hostile template cannot hang the caller.
  *

@@ -707,9 +707,4 @@ public final class ChatTokenizer implements AutoCloseable {
     public Path folder() {
         return folder;
     }
-
-    /** Text of the special-token map as used for templates (for diagnostics). */
-    Map<String, String> specialTokenNames() {
-        return specialTokenNames;
-    }
 }

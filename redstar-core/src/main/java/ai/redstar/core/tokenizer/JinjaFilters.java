@@ -4,7 +4,6 @@ import ai.redstar.core.tokenizer.JinjaValues.Arguments;
 import ai.redstar.core.tokenizer.JinjaValues.Function;
 import ai.redstar.core.tokenizer.JinjaValues.Generator;
 import ai.redstar.core.tokenizer.JinjaValues.JinjaError;
-import ai.redstar.core.tokenizer.JinjaValues.Namespace;
 import ai.redstar.core.tokenizer.JinjaValues.Tuple;
 import ai.redstar.core.tokenizer.JinjaValues.Undefined;
 import java.math.BigDecimal;
@@ -599,10 +598,5 @@ final class JinjaFilters {
 
     private static boolean isTitleSeparator(int cp) {
         return PyOps.isSpace(cp) || cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<';
-    }
-
-    /** Namespace objects are not JSON, exactly as in Python. */
-    static boolean isNamespace(Object v) {
-        return v instanceof Namespace;
     }
 }

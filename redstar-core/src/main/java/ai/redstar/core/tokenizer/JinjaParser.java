@@ -684,7 +684,7 @@ final class JinjaParser {
             if (t.isOperator(".") || t.isOperator("[")) {
                 node = parseSubscript(node);
             } else if (t.isOperator("(")) {
-                node = new JinjaNode.Call(node, parseCallArgs(), t.position());
+                node = new JinjaNode.Call(node, parseCallArgs(), node.position);
             } else {
                 return node;
             }
@@ -699,7 +699,7 @@ final class JinjaParser {
             } else if (t.isName("is")) {
                 node = parseTest(node);
             } else if (t.isOperator("(")) {
-                node = new JinjaNode.Call(node, parseCallArgs(), t.position());
+                node = new JinjaNode.Call(node, parseCallArgs(), node.position);
             } else {
                 return node;
             }
