@@ -3,6 +3,7 @@ package ai.redstar.core.tokenizer;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -327,8 +328,17 @@ public final class ChatTokenizer implements AutoCloseable {
      * @throws IllegalArgumentException when the text holds an unpaired UTF-16 surrogate
      */
     public int[] encode(String text) {
-        Encoding encoding = nativeEncode(text);
-        long[] longIds = encoding.getIds();
+        Objects.requireNonNull(text, "text");
+        checkOpen();
+        checkSurrogates(text);
+        // ids only: DJL's Encoding would also build token strings and offsets (about half the time)
+        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+        long[] longIds;
+        try {
+            longIds = TokenizersLibrary.LIB.getTokenIds(encoding);
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
         int[] out = new int[longIds.length];
         for (int i = 0; i < longIds.length; i++) {
             out[i] = (int) longIds[i];
