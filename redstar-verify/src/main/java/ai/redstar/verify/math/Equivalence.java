@@ -69,7 +69,8 @@ final class Equivalence {
 
     Equivalence(double relativeTolerance, PercentPolicy percent, Budget budget) {
         this.tolerance = relativeTolerance;
-        this.exactTolerance = Rational.ofDouble(relativeTolerance);
+        java.math.BigDecimal decimal = java.math.BigDecimal.valueOf(relativeTolerance);
+        this.exactTolerance = Rational.ofDecimal(decimal.unscaledValue(), decimal.scale());
         this.percent = percent;
         this.budget = budget;
         this.evaluator = new Evaluator(budget);
@@ -416,6 +417,9 @@ final class Equivalence {
         if (node instanceof Var) {
             return true;
         }
+        if (node instanceof Tuple t) {
+            return !t.items().isEmpty() && t.items().stream().allMatch(Var.class::isInstance);
+        }
         if (node instanceof Mul m) {
             for (Node factor : m.factors()) {
                 if (!(factor instanceof Var) && !(factor instanceof Tuple t && t.items().stream().allMatch(Var.class::isInstance))) {
@@ -428,7 +432,17 @@ final class Equivalence {
     }
 
     private static boolean allEquals(Relation r) {
-        return r.operators().stream().allMatch(op -> op == RelOp.EQ);
+        return r.operators().stream().allMatch(op -> op == RelOp.EQ || op == RelOp.APPROX);
+    }
+
+    /**
+     * The value an equation chain ends in: the last operand before the first {@code \approx} (what follows is a
+     * rounding of it), or the last operand when the chain starts with {@code \approx}.
+     */
+    private static Node lastValue(Relation r) {
+        List<Node> operands = r.operands();
+        int first = r.operators().indexOf(RelOp.APPROX);
+        return first <= 0 ? operands.get(operands.size() - 1) : operands.get(first);
     }
 
     private Decision relationAndValue(Relation r, Node value) {
@@ -438,7 +452,7 @@ final class Equivalence {
         }
         if (allEquals(r)) {
             Node first = operands.get(0);
-            Node last = operands.get(operands.size() - 1);
+            Node last = lastValue(r);
             if (nameLike(first)) {
                 return same(last, value);
             }
@@ -447,7 +461,7 @@ final class Equivalence {
             }
             return different("an equation against a value");
         }
-        if (isIntervalLike(value) || value instanceof SetOf) {
+        if (isIntervalLike(value) || value instanceof SetOf || value instanceof Tuple t && t.items().size() == 2) {
             return realSets(r, value);
         }
         return different("a relation against " + kind(value));
@@ -464,9 +478,9 @@ final class Equivalence {
         }
         if (allEquals(a) && allEquals(b)) {
             Node firstA = a.operands().get(0);
-            Node lastA = a.operands().get(a.operands().size() - 1);
+            Node lastA = lastValue(a);
             Node firstB = b.operands().get(0);
-            Node lastB = b.operands().get(b.operands().size() - 1);
+            Node lastB = lastValue(b);
             if (nameLike(firstA) && nameLike(firstB) && (firstA.equals(firstB)
                     || Nodes.variables(lastA).isEmpty() && Nodes.variables(lastB).isEmpty())) {
                 return same(lastA, lastB);
@@ -481,7 +495,8 @@ final class Equivalence {
             }
             RelOp opA = a.operators().get(0);
             RelOp opB = b.operators().get(0);
-            if (opA == RelOp.EQ || opB == RelOp.EQ || opA == RelOp.IN || opB == RelOp.IN) {
+            if (opA == RelOp.EQ || opB == RelOp.EQ || opA == RelOp.APPROX || opB == RelOp.APPROX
+                    || opA == RelOp.IN || opB == RelOp.IN) {
                 return different("an equation against an inequality");
             }
             boolean strictA = opA == RelOp.LT || opA == RelOp.GT;
@@ -664,7 +679,7 @@ final class Equivalence {
         }
         List<Node> operands = r.operands();
         if (r.operators().size() == 1 && r.operators().get(0) == RelOp.IN) {
-            return operands.get(0) instanceof Var ? realSet(operands.get(1), false) : null;
+            return operands.get(0) instanceof Var ? realSet(operands.get(1), true) : null;
         }
         int variable = -1;
         for (int i = 0; i < operands.size(); i++) {
@@ -709,7 +724,7 @@ final class Equivalence {
                     low = bound;
                     lowClosed = normalized == RelOp.GE;
                 }
-                case EQ -> {
+                case EQ, APPROX -> {
                     low = bound;
                     high = bound;
                     lowClosed = true;

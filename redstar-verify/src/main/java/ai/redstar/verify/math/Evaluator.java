@@ -497,6 +497,9 @@ final class Evaluator {
         if (!complex) {
             return Value.UNDEFINED;
         }
+        if (a.isReal()) {
+            return Value.of(0, Math.sqrt(-a.re), a.err / (2 * Math.sqrt(-a.re - Math.min(a.err, -a.re / 2))) + Math.ulp(1.0));
+        }
         double r = Math.sqrt(magnitude);
         double theta = Math.atan2(a.im, a.re) / 2;
         return Value.of(r * Math.cos(theta), r * Math.sin(theta), a.err / Math.sqrt(magnitude) + 4 * Math.ulp(r));
@@ -569,8 +572,8 @@ final class Evaluator {
                 }
                 double clamped = Math.max(-1, Math.min(1, x));
                 double r = f.name().equals("arcsin") ? Math.asin(clamped) : Math.acos(clamped);
-                double slope = 1 / Math.sqrt(Math.max(1 - clamped * clamped, e));
-                return Value.real(r, e * slope + 4 * Math.ulp(r) + (Math.abs(x) > 1 - 1e-8 ? Math.sqrt(e) : 0));
+                double propagated = e == 0 ? 0 : e / Math.sqrt(Math.max(1 - clamped * clamped, e)) + Math.sqrt(e);
+                return Value.real(r, propagated + 4 * Math.ulp(r));
             }
             case "arctan":
                 return Value.real(Math.atan(x), e / (1 + x * x) + 4 * Math.ulp(1.0));
@@ -584,7 +587,8 @@ final class Evaluator {
                 double inverse = 1 / x;
                 double clamped = Math.max(-1, Math.min(1, inverse));
                 double r = f.name().equals("arcsec") ? Math.acos(clamped) : Math.asin(clamped);
-                return Value.real(r, e / (x * x) / Math.sqrt(Math.max(1 - clamped * clamped, e)) + 4 * Math.ulp(r));
+                double propagated = e == 0 ? 0 : e / (x * x) / Math.sqrt(Math.max(1 - clamped * clamped, e)) + Math.sqrt(e);
+                return Value.real(r, propagated + 4 * Math.ulp(r));
             }
             case "sinh":
             case "cosh":

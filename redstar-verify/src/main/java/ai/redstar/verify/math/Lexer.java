@@ -60,7 +60,7 @@ final class Lexer {
             Map.entry("le", "\\le"), Map.entry("leq", "\\le"), Map.entry("leqslant", "\\le"),
             Map.entry("leqq", "\\le"), Map.entry("ge", "\\ge"), Map.entry("geq", "\\ge"),
             Map.entry("geqslant", "\\ge"), Map.entry("geqq", "\\ge"), Map.entry("ne", "\\ne"),
-            Map.entry("neq", "\\ne"), Map.entry("lt", "<"), Map.entry("gt", ">"), Map.entry("approx", "="),
+            Map.entry("neq", "\\ne"), Map.entry("lt", "<"), Map.entry("gt", ">"), Map.entry("approx", "\\approx"),
             Map.entry("simeq", "="), Map.entry("doteq", "="), Map.entry("equiv", "="), Map.entry("cong", "="),
             Map.entry("coloneqq", "="), Map.entry("eq", "="),
             Map.entry("cdot", "*"), Map.entry("times", "*"), Map.entry("ast", "*"), Map.entry("cdotp", "*"),
@@ -161,11 +161,14 @@ final class Lexer {
     // ---------------------------------------------------------------- numbers
 
     private void number() {
+        boolean text = inText();
         StringBuilder whole = new StringBuilder();
         while (pos < n && isDigit(s.charAt(pos))) {
             whole.append(s.charAt(pos++));
         }
-        if (whole.length() > 0 && whole.length() <= 3) {
+        Token before = out.isEmpty() ? Token.END : out.get(out.size() - 1);
+        boolean script = before.is("_") || before.is("^");
+        if (whole.length() > 0 && whole.length() <= 3 && !script) {
             int separator;
             while ((separator = thousandsSeparator(pos)) > 0) {
                 whole.append(s, pos + separator, pos + separator + 3);
@@ -176,7 +179,8 @@ final class Lexer {
         String repeating = null;
         boolean point = false;
         if (pos < n && s.charAt(pos) == '.' && (pos + 1 < n && (isDigit(s.charAt(pos + 1))
-                || s.startsWith("\\overline", pos + 1) || s.startsWith("\\dot", pos + 1)))) {
+                || s.startsWith("\\overline", pos + 1) || s.startsWith("\\dot", pos + 1)
+                || s.charAt(pos + 1) == '(' && whole.length() > 0 && bracketedDigits(pos + 1)))) {
             point = true;
             pos++;
             while (pos < n && isDigit(s.charAt(pos))) {
@@ -206,28 +210,28 @@ final class Lexer {
         }
         String wholeDigits = stripLeadingZeros(whole.toString());
         if (!point && !hasExponent && pos + 1 < n && s.charAt(pos) == '_') {
-            if (base(wholeDigits)) {
+            if (base(wholeDigits, text)) {
                 return;
             }
         }
         Rational value;
-        StringBuilder text = new StringBuilder(wholeDigits);
+        StringBuilder spelling = new StringBuilder(wholeDigits);
         if (repeating != null) {
             value = repeatingValue(wholeDigits, fraction.toString(), repeating);
-            text.append('.').append(fraction).append("\\overline{").append(repeating).append('}');
+            spelling.append('.').append(fraction).append("\\overline{").append(repeating).append('}');
         } else {
             BigInteger unscaled = new BigInteger(wholeDigits + fraction);
             long scale = (long) fraction.length() - exponent;
             value = Math.abs(scale) > Rational.MAX_BITS ? null : Rational.ofDecimal(unscaled, (int) scale);
             if (fraction.length() > 0) {
-                text.append('.').append(fraction);
+                spelling.append('.').append(fraction);
             }
             if (hasExponent) {
-                text.append('e').append(exponent);
+                spelling.append('e').append(exponent);
             }
         }
         boolean approximate = repeating == null && (fraction.length() > 0 || hasExponent);
-        out.add(new Token(Token.Kind.NUMBER, text.toString(), value, approximate, inText()));
+        out.add(new Token(Token.Kind.NUMBER, spelling.toString(), value, approximate, text));
     }
 
     private static String stripLeadingZeros(String digits) {
@@ -295,7 +299,7 @@ final class Lexer {
                 }
             }
         }
-        if (fraction.length() > 0 && pos < n && s.charAt(pos) == '(') {
+        if (pos < n && s.charAt(pos) == '(' && bracketedDigits(pos)) {
             int close = s.indexOf(')', pos);
             if (close > pos + 1 && close - pos <= 40 && allDigits(pos + 1, close)) {
                 String block = s.substring(pos + 1, close);
@@ -327,6 +331,12 @@ final class Lexer {
             }
         }
         return null;
+    }
+
+    /** Whether {@code (digits)} with at most 40 digits starts at {@code p}. */
+    private boolean bracketedDigits(int p) {
+        int close = s.indexOf(')', p);
+        return close > p + 1 && close - p <= 41 && allDigits(p + 1, close);
     }
 
     private int ellipsisLength(int p) {
@@ -368,7 +378,7 @@ final class Lexer {
     }
 
     /** Reads {@code _b} or {@code _{b}} after the digits of a whole number; false when it is not a base. */
-    private boolean base(String digits) {
+    private boolean base(String digits, boolean text) {
         int p = pos + 1;
         boolean braced = p < n && s.charAt(p) == '{';
         if (braced) {
@@ -392,7 +402,7 @@ final class Lexer {
         }
         pos = braced ? p + 1 : p;
         BigInteger value = new BigInteger(digits, radix);
-        out.add(new Token(Token.Kind.NUMBER, value.toString(), Rational.of(value), false, inText()));
+        out.add(new Token(Token.Kind.NUMBER, value.toString(), Rational.of(value), false, text));
         return true;
     }
 
@@ -400,10 +410,11 @@ final class Lexer {
 
     private void word() {
         int start = pos;
+        boolean text = inText();
         while (pos < n && isLetter(s.charAt(pos))) {
             pos++;
         }
-        out.add(Token.word(s.substring(start, pos), inText()));
+        out.add(Token.word(s.substring(start, pos), text));
     }
 
     private void backslash() {
@@ -646,7 +657,8 @@ final class Lexer {
             case '\u2264', '\u2a7d' -> out.add(Token.symbol("\\le"));
             case '\u2265', '\u2a7e' -> out.add(Token.symbol("\\ge"));
             case '\u2260' -> out.add(Token.symbol("\\ne"));
-            case '\u2248', '\u2243', '\u2245', '\u2261' -> out.add(Token.symbol("="));
+            case '\u2248' -> out.add(Token.command("\\approx"));
+            case '\u2243', '\u2245', '\u2261' -> out.add(Token.symbol("="));
             case '\u00b1' -> out.add(Token.command("\\pm"));
             case '\u2213' -> out.add(Token.command("\\mp"));
             case '\u222a' -> out.add(Token.command("\\cup"));

@@ -93,7 +93,7 @@ sealed interface Node {
     /** A chain of relations {@code a op b op c}: {@code operands.size() == operators.size() + 1}. */
     record Relation(List<Node> operands, List<RelOp> operators) implements Node {
         enum RelOp {
-            EQ("="), NE("\\ne"), LT("<"), LE("\\le"), GT(">"), GE("\\ge"), IN("\\in");
+            EQ("="), APPROX("\\approx"), NE("\\ne"), LT("<"), LE("\\le"), GT(">"), GE("\\ge"), IN("\\in");
 
             final String latex;
 

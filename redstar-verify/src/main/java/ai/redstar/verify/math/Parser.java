@@ -243,7 +243,7 @@ final class Parser {
     private static boolean isVariableCommand(String c) {
         return switch (c) {
             case "\\frac", "\\sqrt", "\\binom", "\\pi", "\\infty", "\\lfloor", "\\rfloor", "\\lceil", "\\rceil",
-                    "\\begin{matrix}", "\\end{matrix}", "\\pm", "\\mp", "\\le", "\\ge", "\\ne", "\\in", "\\cup",
+                    "\\begin{matrix}", "\\end{matrix}", "\\approx", "\\pm", "\\mp", "\\le", "\\ge", "\\ne", "\\in", "\\cup",
                     "\\cap", "\\setminus", "\\circ", "\\ldots", "\\emptyset", "\\to", "\\exp", "\\notin",
                     "\\forall", "\\exists", "\\quad", "\\sum", "\\prod", "\\int", "\\lim", "\\partial",
                     "\\nabla", "\\perp", "\\parallel", "\\angle", "\\triangle", "\\overline", "\\dot", "\\mod",
@@ -342,6 +342,7 @@ final class Parser {
         }
         return switch (t.text()) {
             case "=" -> RelOp.EQ;
+            case "\\approx" -> RelOp.APPROX;
             case "<" -> RelOp.LT;
             case ">" -> RelOp.GT;
             case "\\le" -> RelOp.LE;
@@ -444,6 +445,9 @@ final class Parser {
                 Node last = factors.get(factors.size() - 1);
                 if (fraction && factors.size() == 1 && isWhole(last) && isProperFraction(factor)) {
                     factors.set(0, made(new Add(List.of(last, factor))));
+                } else if (fraction && factors.size() == 1 && last instanceof Neg neg && isWhole(neg.operand())
+                        && isProperFraction(factor)) {
+                    factors.set(0, made(new Neg(made(new Add(List.of(neg.operand(), factor))))));
                 } else {
                     factors.add(factor);
                 }

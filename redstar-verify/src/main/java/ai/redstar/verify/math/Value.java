@@ -51,7 +51,8 @@ final class Value {
         if (magnitude > HUGE || magnitude != 0 && magnitude < TINY) {
             return UNRELIABLE;
         }
-        return new Value(re, im, Math.abs(err), State.FINITE);
+        // +0.0 for -0.0, so that the sign of a zero never picks a branch (sqrt(-4) is 2i, not -2i)
+        return new Value(re + 0.0, im + 0.0, Math.abs(err), State.FINITE);
     }
 
     static Value real(double re, double err) {
