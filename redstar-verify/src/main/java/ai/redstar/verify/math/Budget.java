@@ -23,8 +23,10 @@ final class Budget {
         }
     }
 
-    /** Deepest nesting of brackets, fractions and powers accepted by the parser. */
-    static final int MAX_DEPTH = 64;
+    /** Deepest recursion of the parser's rules (a bracket costs about three). */
+    static final int MAX_DEPTH = 240;
+    /** Deepest expression tree accepted: every later step recurses at most this deep. */
+    static final int MAX_TREE_DEPTH = 160;
     /** Most nodes in one parsed answer. */
     static final int MAX_NODES = 20_000;
 

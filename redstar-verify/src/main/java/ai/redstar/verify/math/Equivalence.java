@@ -47,6 +47,8 @@ final class Equivalence {
     private static final int MIN_POINTS = 3;
     /** Most {@code ±} signs expanded (2^4 = 16 answers). */
     private static final int MAX_PLUS_MINUS = 4;
+    /** Most items in a list, set or tuple compared item by item (the comparison is quadratic). */
+    static final int MAX_ITEMS = 256;
 
     /** The result of one comparison: an outcome and, when useful, why. */
     record Decision(Outcome outcome, String detail) {
@@ -222,7 +224,7 @@ final class Equivalence {
             return different(a.size() + " answers against " + b.size());
         }
         Decision[][] table = table(a, b);
-        if (perfectMatching(table, false)) {
+        if (perfectMatching(table, false, budget)) {
             Decision result = SAME;
             for (Decision[] row : table) {
                 Decision best = null;
@@ -235,13 +237,16 @@ final class Equivalence {
             }
             return result;
         }
-        if (perfectMatching(table, true)) {
+        if (perfectMatching(table, true, budget)) {
             return undecided("some answers could not be compared");
         }
         return different("the answers cannot be paired");
     }
 
     private Decision[][] table(List<Node> a, List<Node> b) {
+        if (a.size() > MAX_ITEMS || b.size() > MAX_ITEMS) {
+            throw new Budget.Abort(Budget.Cause.TOO_LARGE, "more than " + MAX_ITEMS + " items in a list or set");
+        }
         Decision[][] table = new Decision[a.size()][b.size()];
         for (int i = 0; i < a.size(); i++) {
             for (int j = 0; j < b.size(); j++) {
@@ -251,26 +256,44 @@ final class Equivalence {
         return table;
     }
 
-    /** Kuhn's augmenting paths over the table; symmetric in rows and columns. */
-    private static boolean perfectMatching(Decision[][] table, boolean allowUndecided) {
+    /**
+     * Kuhn's augmenting paths over the table (after a greedy first assignment, so that the common cases cost
+     * one pass); whether a perfect matching exists is symmetric in rows and columns.
+     */
+    private static boolean perfectMatching(Decision[][] table, boolean allowUndecided, Budget budget) {
         int rows = table.length;
         int columns = rows == 0 ? 0 : table[0].length;
         int[] owner = new int[columns];
+        boolean[] matched = new boolean[rows];
         Arrays.fill(owner, -1);
         for (int r = 0; r < rows; r++) {
-            if (!augment(table, r, new boolean[columns], owner, allowUndecided)) {
+            for (int c = 0; c < columns; c++) {
+                if (owner[c] < 0 && usable(table[r][c], allowUndecided)) {
+                    owner[c] = r;
+                    matched[r] = true;
+                    break;
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            if (!matched[r] && !augment(table, r, new boolean[columns], owner, allowUndecided, budget)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean augment(Decision[][] table, int row, boolean[] seen, int[] owner, boolean allowUndecided) {
+    private static boolean usable(Decision d, boolean allowUndecided) {
+        return d.equal() || allowUndecided && d.undecided();
+    }
+
+    private static boolean augment(Decision[][] table, int row, boolean[] seen, int[] owner, boolean allowUndecided,
+            Budget budget) {
         for (int c = 0; c < owner.length; c++) {
-            Decision d = table[row][c];
-            if (!seen[c] && (d.equal() || allowUndecided && d.undecided())) {
+            budget.tick();
+            if (!seen[c] && usable(table[row][c], allowUndecided)) {
                 seen[c] = true;
-                if (owner[c] < 0 || augment(table, owner[c], seen, owner, allowUndecided)) {
+                if (owner[c] < 0 || augment(table, owner[c], seen, owner, allowUndecided, budget)) {
                     owner[c] = row;
                     return true;
                 }
@@ -305,6 +328,9 @@ final class Equivalence {
     }
 
     private Decision pairwise(List<Node> a, List<Node> b) {
+        if (a.size() > MAX_ITEMS * MAX_ITEMS) {
+            throw new Budget.Abort(Budget.Cause.TOO_LARGE, "too many components");
+        }
         if (a.size() != b.size()) {
             return different(a.size() + " components against " + b.size());
         }
@@ -510,6 +536,9 @@ final class Equivalence {
         List<Piece> setB = setA == null ? null : realSet(b, false);
         if (setA != null && setB != null) {
             return comparePieces(normalize(setA), normalize(setB));
+        }
+        if (a.operators().equals(b.operators())) {
+            return pairwise(a.operands(), b.operands());
         }
         return different("different relations");
     }

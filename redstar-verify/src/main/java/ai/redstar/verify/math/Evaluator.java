@@ -269,8 +269,9 @@ final class Evaluator {
             return Value.real(d, exact ? 0 : Math.ulp(d));
         }
         try {
+            // no exact value: the number is too large or too small to hold, so a double overflows or underflows
             double d = Double.parseDouble(n.text());
-            return Double.isFinite(d) ? Value.real(d, Math.ulp(d)) : Value.UNRELIABLE;
+            return Double.isFinite(d) && d != 0 ? Value.real(d, Math.ulp(d)) : Value.UNRELIABLE;
         } catch (NumberFormatException e) {
             return Value.UNRELIABLE;
         }

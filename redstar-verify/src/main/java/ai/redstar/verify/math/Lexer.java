@@ -222,7 +222,8 @@ final class Lexer {
         } else {
             BigInteger unscaled = new BigInteger(wholeDigits + fraction);
             long scale = (long) fraction.length() - exponent;
-            value = Math.abs(scale) > Rational.MAX_BITS ? null : Rational.ofDecimal(unscaled, (int) scale);
+            value = unscaled.signum() == 0 ? Rational.ZERO
+                    : Math.abs(scale) > Rational.MAX_BITS ? null : Rational.ofDecimal(unscaled, (int) scale);
             if (fraction.length() > 0) {
                 spelling.append('.').append(fraction);
             }

@@ -141,12 +141,15 @@ public final class MathAnswers {
         return compare(first, second, DEFAULT_BUDGET).outcome().equal();
     }
 
-    /** Compares an answer (already extracted) with the gold answer within {@code budget}. */
+    /**
+     * Compares an answer (already extracted) with the gold answer within {@code budget}; a {@code \boxed{}} on
+     * either side is unwrapped first, so the comparison is symmetric.
+     */
     public Comparison compare(String answer, String gold, Duration budget) {
         Objects.requireNonNull(answer, "answer");
         Objects.requireNonNull(gold, "gold");
         Budget b = Budget.ofNanos(budget.toNanos());
-        return guarded(answer, gold, b, () -> compareWithin(answer, Extractor.gold(gold), b));
+        return guarded(answer, gold, b, () -> compareWithin(Extractor.gold(answer), Extractor.gold(gold), b));
     }
 
     /**
@@ -206,6 +209,12 @@ public final class MathAnswers {
     }
 
     private Comparison compareWithin(String answer, String gold, Budget budget) {
+        if (answer.isBlank()) {
+            return new Comparison(Outcome.NO_ANSWER, answer, "", collapse(gold), "the answer is empty");
+        }
+        if (gold.isBlank()) {
+            return new Comparison(Outcome.UNDECIDED, answer, collapse(answer), "", "the gold answer is empty");
+        }
         if (gold.length() > maxAnswerLength) {
             return new Comparison(Outcome.TOO_LARGE, answer, shorten(collapse(answer)), shorten(collapse(gold)),
                     "gold longer than " + maxAnswerLength + " characters");

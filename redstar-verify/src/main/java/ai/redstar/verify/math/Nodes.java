@@ -136,7 +136,8 @@ final class Nodes {
                 out.append(' ');
             }
             out.append(p.minusPlus() ? "\\mp " : "\\pm ");
-            printAt(p.right(), 4, out);
+            // a leading sign binds like a unary minus: its operand is bracketed unless it is a power or tighter
+            printAt(p.right(), p.left() == null ? 6 : 4, out);
         } else if (node instanceof Marked m) {
             printAt(m.value(), 8, out);
             out.append(m.marker() == Marked.Marker.PERCENT ? "\\%" : "^\\circ");
@@ -340,6 +341,26 @@ final class Nodes {
             return new Answers(List.copyOf(c));
         }
         return node;
+    }
+
+    /** Whether the tree is deeper than {@code limit} levels; iterative, so any depth is safe to measure. */
+    static boolean deeperThan(Node node, int limit) {
+        List<Node> nodes = new ArrayList<>();
+        List<Integer> depths = new ArrayList<>();
+        nodes.add(node);
+        depths.add(1);
+        while (!nodes.isEmpty()) {
+            Node next = nodes.remove(nodes.size() - 1);
+            int depth = depths.remove(depths.size() - 1);
+            if (depth > limit) {
+                return true;
+            }
+            for (Node child : children(next)) {
+                nodes.add(child);
+                depths.add(depth + 1);
+            }
+        }
+        return false;
     }
 
     /** The names of the free variables, sorted. */

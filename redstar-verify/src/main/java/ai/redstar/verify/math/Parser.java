@@ -88,6 +88,9 @@ final class Parser {
         }
         try {
             Node node = parser.top();
+            if (Nodes.deeperThan(node, Budget.MAX_TREE_DEPTH)) {
+                throw new Budget.Abort(Budget.Cause.TOO_DEEP, "nested deeper than " + Budget.MAX_TREE_DEPTH);
+            }
             return new Parsed(node, parser.units);
         } catch (Failure failure) {
             return null;
@@ -286,7 +289,7 @@ final class Parser {
 
     private void enter() {
         if (++depth > Budget.MAX_DEPTH) {
-            throw new Budget.Abort(Budget.Cause.TOO_DEEP, "nested deeper than " + Budget.MAX_DEPTH);
+            throw new Budget.Abort(Budget.Cause.TOO_DEEP, "nested too deeply");
         }
         budget.tick();
     }
