@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,6 +147,15 @@ final class SandboxCommand {
             return unavailable("the Python interpreter " + python + " (" + realPython + ") is outside what the"
                     + " sandbox mounts (/usr, /bin, /lib*); mount its installation with readOnlyPaths(...)");
         }
+        if (key.dropToUid() >= 0) {
+            String blocked = untraversableAncestor(key.workRoot());
+            if (blocked != null) {
+                return unavailable("the work directory " + key.workRoot() + " cannot be reached by uid "
+                        + key.dropToUid() + ", which the sandbox runs as because the JVM runs as root: " + blocked
+                        + " lacks the execute permission for others (chmod o+x it, or choose another"
+                        + " workDirectory)");
+            }
+        }
         boolean disableUserns;
         try {
             ProcessRun version = ProcessRun.start(List.of(bwrap.toString(), "--version"), null, Map.of(), 4096);
@@ -189,6 +199,21 @@ final class SandboxCommand {
             if (root != null) {
                 SandboxFiles.deleteOrWarn(root);
             }
+        }
+    }
+
+    /** The first folder from the root down to {@code dir} that others may not traverse, or null. */
+    private static String untraversableAncestor(Path dir) {
+        try {
+            Path real = dir.toRealPath();
+            for (Path p = real; p != null; p = p.getParent()) {
+                if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return p.toString();
+                }
+            }
+            return null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return dir + " (" + e.getMessage() + ")";
         }
     }
 
