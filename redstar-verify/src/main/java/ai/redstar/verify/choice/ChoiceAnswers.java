@@ -26,12 +26,15 @@ import java.util.Set;
  *   <li>Markup that hides a letter is removed first: {@code **bold**}, {@code $}, {@code \(}/{@code \)},
  *       {@code \text{}}, {@code \textbf{}}, {@code \mathrm{}} and similar wrappers, {@code \left}/{@code \right},
  *       full-width letters and parentheses.</li>
- *   <li><b>Explicit answers</b>, tried from the <em>last</em> in the response backwards: each {@code \boxed{...}}
- *       (also {@code \fbox}); each answer phrase ("the answer is", "answer:", "answers are", "the correct option
- *       is", "the best choice is", "final answer:", "I choose", "I'll go with", "答案是", "故选"), read from the
- *       text right after it, skipping fillers such as "option", "indeed", "clearly"; each "option B is correct" /
- *       "B is the answer". The first (that is, last-placed) one that yields letters decides. A boxed answer is
- *       final: when the last box holds something that is not a choice, no earlier phrase is consulted.</li>
+ *   <li>The <b>last {@code \boxed{...}}</b> (also {@code \fbox}) decides when there is one: its content must be
+ *       a choice (or, with options, an option's text); when it is something else, the response has no choice
+ *       and nothing earlier is consulted. Text after the box (an explanation mentioning "option A is correct
+ *       when...") does not override it.</li>
+ *   <li>Otherwise <b>answer phrases</b>, tried from the <em>last</em> in the response backwards: "the answer is",
+ *       "answer:", "answers are", "the correct option is", "the best choice is", "final answer:", "I choose",
+ *       "I'll go with", "答案是", "故选", read from the text right after the phrase (skipping fillers such as
+ *       "option", "indeed", "clearly"), and "option B is correct" / "B is the answer". The last one that yields
+ *       letters decides; one that does not ("the answer is not obvious") is skipped.</li>
  *   <li>Otherwise the <b>last non-empty line</b>, when it is nothing but a choice ({@code "B"}, {@code "(B)"},
  *       {@code "B."}) or a terminated letter followed by option text ({@code "B) 45°"}, {@code "(B) 45°"}).</li>
  *   <li>When {@link ChoiceOptions} are supplied, an explicit answer or last line that is not a letter is compared

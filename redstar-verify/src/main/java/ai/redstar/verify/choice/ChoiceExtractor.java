@@ -184,7 +184,8 @@ final class ChoiceExtractor {
             String letter = l.group(1) != null ? l.group(1) : l.group(2);
             out.add(new Candidate(l.start(), letter, false, l.group().strip()));
         }
-        out.sort(Comparator.comparingInt(Candidate::position));
+        // tried from the end: the last closed box first, then answer phrases from the last one backwards
+        out.sort(Comparator.comparing(Candidate::boxed).thenComparingInt(Candidate::position));
         return out;
     }
 

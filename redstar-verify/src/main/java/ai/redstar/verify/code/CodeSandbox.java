@@ -412,7 +412,12 @@ public final class CodeSandbox {
             switch (event) {
                 case "start" -> started = index;
                 case "done" -> {
-                    results[index] = judge.judge(index, o);
+                    try {
+                        results[index] = judge.judge(index, o);
+                    } catch (RuntimeException e) {
+                        protocolError = "cannot judge case " + index + " from " + abbreviate(line) + ": " + e;
+                        return;
+                    }
                     lastDone = index;
                 }
                 default -> protocolError = "unknown event: " + abbreviate(line);

@@ -54,7 +54,16 @@ class ChoiceAnswersTest {
                 // later answers override earlier ones
                 Arguments.of("At first I thought the answer is A. Wait, no: the answer is C.", "C", MATCHED, "C"),
                 Arguments.of("The answer is A.\n\n\\boxed{C}", "C", MATCHED, "C"),
-                Arguments.of("\\boxed{A} is tempting, but the answer is D.", "D", MATCHED, "D"),
+                Arguments.of("The answer is D.\n\n\\boxed{A}", "A", MATCHED, "A"),
+                Arguments.of("\\boxed{C}. Note that option A is correct only if x > 0.", "C", MATCHED, "C"),
+                Arguments.of("So \\boxed{42}, and the answer is B", "B", NO_ANSWER, ""),
+                Arguments.of("Answer: (A) and (C)", "AC", MATCHED, "AC"),
+                Arguments.of("The answer is: (C) 45°", "C", MATCHED, "C"),
+                Arguments.of("Answer: C\n\nExplanation: A is wrong because it is obtuse.", "C", MATCHED, "C"),
+                Arguments.of("$\\boxed{\\mathrm{(D)}}$", "D", MATCHED, "D"),
+                Arguments.of("Final Answer: C", "C", MATCHED, "C"),
+                Arguments.of("**B**", "B", MATCHED, "B"),
+                Arguments.of("The answer is B for sure", "B", MATCHED, "B"),
                 Arguments.of("The answer is not obvious. Checking... The answer is B", "B", MATCHED, "B"),
                 // thinking is ignored
                 Arguments.of("<think>the answer is A</think>The answer is B", "B", MATCHED, "B"),
