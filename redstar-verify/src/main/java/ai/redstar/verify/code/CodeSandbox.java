@@ -49,8 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class CodeSandbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(CodeSandbox.class);
-    /** Allowance for starting bubblewrap and Python, on top of the cases' own time limits. */
-    private static final Duration STARTUP_ALLOWANCE = Duration.ofSeconds(10);
     /** Allowance per case for forking, reporting and killing leftovers, on top of its time limit. */
     private static final Duration PER_CASE_ALLOWANCE = Duration.ofSeconds(1);
     private static final int OPEN_FILES = 256;
@@ -69,6 +67,7 @@ public final class CodeSandbox {
     private final boolean ignoreThinking;
     private final Path workDirectory;
     private final int sandboxUid;
+    private final Duration startupAllowance;
     private final SandboxCommand command;
 
     private CodeSandbox(Builder b) {
@@ -85,6 +84,7 @@ public final class CodeSandbox {
         this.ignoreThinking = b.ignoreThinking;
         this.workDirectory = b.workDirectory;
         this.sandboxUid = b.sandboxUid;
+        this.startupAllowance = b.startupAllowance;
         this.command = new SandboxCommand(bubblewrap, python, readOnlyPaths, workDirectory, sandboxUid);
     }
 
@@ -109,6 +109,7 @@ public final class CodeSandbox {
         b.ignoreThinking = ignoreThinking;
         b.workDirectory = workDirectory;
         b.sandboxUid = sandboxUid;
+        b.startupAllowance = startupAllowance;
         return b;
     }
 
@@ -237,7 +238,7 @@ public final class CodeSandbox {
         Events events = new Events(first, n, results, judge);
         long maxLine = outputLimit * 12 + 64 * 1024;
         long maxTotal = maxLine * (n - first) + (1 << 20);
-        Duration deadline = STARTUP_ALLOWANCE.plus(timeLimit.plus(PER_CASE_ALLOWANCE).multipliedBy(n - first));
+        Duration deadline = startupAllowance.plus(timeLimit.plus(PER_CASE_ALLOWANCE).multipliedBy(n - first));
         ProcessRun run;
         try {
             run = ProcessRun.start(cmd, directory, environment, maxLine, maxTotal, events::accept);
@@ -437,8 +438,8 @@ public final class CodeSandbox {
      * Builds a {@link CodeSandbox}. Each property may be set once; {@link #build()} reports every invalid one.
      */
     public static final class Builder {
-        private Path bubblewrap = SandboxCommand.findOnPath("bwrap", Path.of("/usr/bin/bwrap")) != null
-                ? SandboxCommand.findOnPath("bwrap", Path.of("/usr/bin/bwrap")) : Path.of("/usr/bin/bwrap");
+        private Path bubblewrap = Objects.requireNonNullElse(
+                SandboxCommand.findOnPath("bwrap", Path.of("/usr/bin/bwrap")), Path.of("/usr/bin/bwrap"));
         private Path python = Path.of("/usr/bin/python3");
         private List<Path> readOnlyPaths = List.of();
         private Duration timeLimit = Duration.ofSeconds(4);
@@ -451,6 +452,7 @@ public final class CodeSandbox {
         private boolean ignoreThinking = true;
         private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"));
         private int sandboxUid = 65534;
+        private Duration startupAllowance = Duration.ofSeconds(10);
         private final Set<String> set = new HashSet<>();
 
         private Builder() {}
@@ -580,6 +582,17 @@ public final class CodeSandbox {
         }
 
         /**
+         * The wall-clock allowance for starting a sandbox (default 10 s). Java kills a whole sandbox, whatever it
+         * is doing, at {@code startupAllowance + cases * (timeLimit + 1 s)}: a backstop for a harness that a
+         * program stopped or that hangs, since the harness itself enforces each case's limit.
+         */
+        public Builder startupAllowance(Duration allowance) {
+            once("startupAllowance");
+            this.startupAllowance = Objects.requireNonNull(allowance, "allowance");
+            return this;
+        }
+
+        /**
          * The sandbox.
          *
          * @throws IllegalArgumentException listing every invalid setting
@@ -617,6 +630,10 @@ public final class CodeSandbox {
             }
             if (!Files.isDirectory(workDirectory)) {
                 problems.add("workDirectory " + workDirectory + " is not a folder");
+            }
+            if (startupAllowance.compareTo(Duration.ofMillis(100)) < 0
+                    || startupAllowance.compareTo(Duration.ofMinutes(10)) > 0) {
+                problems.add("startupAllowance must be in [100 ms, 10 min], got " + startupAllowance);
             }
             if (sandboxUid <= 0) {
                 problems.add("sandboxUid must be a positive, unprivileged uid, got " + sandboxUid);

@@ -33,7 +33,7 @@
  *       file size ({@code RLIMIT_FSIZE}, which also caps the in-memory captures of standard output, standard
  *       error and the returned value), 256 open files, no core dumps. The harness kills a case at its wall-clock
  *       limit, and Java kills the whole sandbox (the process tree; the pid namespace dies with its init) at
- *       10 s + cases × (time limit + 1 s). When the JVM dies, {@code --die-with-parent} ends the sandbox.</li>
+ *       the start-up allowance (10 s) + cases × (time limit + 1 s). When the JVM dies, {@code --die-with-parent} ends the sandbox.</li>
  *   <li><b>Between cases:</b> every process a case left behind is killed before the next case starts; the
  *       harness is not dumpable, so the program can neither ptrace it nor open its report pipe. A program that
  *       kills the harness loses only its own case: the remaining cases run again in a fresh sandbox.</li>

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,7 +118,8 @@ class SandboxContainmentTest {
             server.setSoTimeout(200);
             Thread acceptor = new Thread(() -> {
                 while (!server.isClosed()) {
-                    try (Socket s = server.accept()) {
+                    try {
+                        server.accept().close();
                         connections.incrementAndGet();
                     } catch (SocketTimeoutException timeout) {
                         // keep listening
@@ -233,6 +233,22 @@ class SandboxContainmentTest {
         CodeResult r = sandbox.run(code, expecting("0 False"));
         assertEquals(CaseStatus.WRONG_ANSWER, r.cases().get(0).status(), r.detail());
         assertTrue(r.detail().contains("got '-1 True'"), r.detail());
+    }
+
+    @Test
+    void harnessStoppedByProgram_javaDeadlineKillsSandboxAndLaterCasesRun() throws Exception {
+        String marker = "redstar-stopper-" + UUID.randomUUID();
+        CodeSandbox quick = sandbox.toBuilder().timeLimit(Duration.ofMillis(500))
+                .startupAllowance(Duration.ofSeconds(1)).build();
+        String code = "import os, signal, subprocess, sys\nx = input()\nif x == '1':\n"
+                + "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '" + marker + "'])\n"
+                + "    os.kill(os.getppid(), signal.SIGSTOP)\nprint(x)\n";
+        CodeResult r = quick.run(code, CodeTests.stdio(List.of(new CodeTests.StdioCase("1", "1"),
+                new CodeTests.StdioCase("2", "2"))));
+        assertEquals(List.of(CaseStatus.TIMEOUT, CaseStatus.PASSED), r.cases().stream().map(CaseResult::status).toList(),
+                r.detail());
+        assertTrue(r.cases().get(0).detail().contains("deadline"), r.cases().get(0).detail());
+        assertEquals(List.of(), processesWith(marker, Duration.ofSeconds(5)), "the stopped sandbox is gone");
     }
 
     /** Host processes whose command line contains {@code marker}, after waiting up to {@code patience} for none. */
