@@ -46,10 +46,10 @@ import java.util.Set;
  *
  * <h2>How letters are read</h2>
  * A choice is {@code B}, {@code (B)}, {@code B)}, {@code B.}, {@code B:}, or several joined by {@code ,},
- * {@code and}, {@code &}, {@code /} ({@code "A, C"}, {@code "A and C"}), or a run of distinct capitals
+ * {@code and}, {@code &} ({@code "A, C"}, {@code "A and C"}), or a run of distinct capitals
  * ({@code "AC"}, only letters up to the last option, or up to {@code J} when no options are supplied).
  * Multi-select answers compare as sets: {@code "AC"}, {@code "CA"} and {@code "A, C"} are equal. Letters joined by
- * {@code or} ("A or B") are not a confident answer: {@link Reason#AMBIGUOUS}, graded wrong. After an answer
+ * {@code or} or {@code /} ("A or B", "A/B") are not a confident answer: {@link Reason#AMBIGUOUS}, graded wrong. After an answer
  * phrase, a letter must be a capital, or a lowercase letter in parentheses ({@code (b)}); inside a box or as the
  * gold, a lone lowercase letter is accepted. A bare {@code A} or {@code I} followed by a lowercase word is read
  * as the article or pronoun ("A triangle has...", "I think"), except before words like "is", "because",

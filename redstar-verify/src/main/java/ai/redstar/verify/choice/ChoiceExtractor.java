@@ -361,7 +361,7 @@ final class ChoiceExtractor {
             }
             String word = wordAt(s, j);
             if (JOINERS.contains(word.toLowerCase(Locale.ROOT))) {
-                orBefore = word.equalsIgnoreCase("or") || word.equals("或");
+                orBefore = word.equalsIgnoreCase("or") || word.equals("或") || word.equals("/");
                 j = skipSpaces(s, j + word.length());
                 joined = true;
                 String filler = wordAt(s, j);

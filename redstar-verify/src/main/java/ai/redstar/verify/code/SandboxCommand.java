@@ -185,8 +185,9 @@ final class SandboxCommand {
                 String err = run.stderr().strip();
                 return unavailable("bubblewrap cannot create the sandbox here (exit code " + run.exitCode() + "): "
                         + (err.isEmpty() ? out.strip() : err) + "; the kernel must allow unprivileged user"
-                        + " namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0) and"
-                        + " a container must not block them");
+                        + " namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0; on Ubuntu"
+                        + " 23.10+ also kernel.apparmor_restrict_unprivileged_userns=0) and a container must not"
+                        + " block them");
             }
             String detail = "bubblewrap " + bwrap + " ran " + python + " (Python "
                     + out.substring(out.indexOf(marker) + marker.length()).strip().replace(' ', '.') + ")"

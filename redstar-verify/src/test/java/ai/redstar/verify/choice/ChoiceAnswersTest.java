@@ -86,6 +86,10 @@ class ChoiceAnswersTest {
                 Arguments.of("It is either A or B", "A", AMBIGUOUS, ""),
                 Arguments.of("\\boxed{A or B}", "B", AMBIGUOUS, ""),
                 Arguments.of("The answer is A, or possibly C.", "A", AMBIGUOUS, ""),
+                Arguments.of("The answer is A/B", "A", AMBIGUOUS, ""),
+                Arguments.of("The correct answer is C. 45°.", "C", MATCHED, "C"),
+                Arguments.of("Answer:\n\nC", "C", MATCHED, "C"),
+                Arguments.of("The answer is $(C)$", "C", MATCHED, "C"),
                 // no answer, and no false positives from words
                 Arguments.of("A triangle has three sides.", "A", NO_ANSWER, ""),
                 Arguments.of("I think this is hard.", "I", NO_ANSWER, ""),
