@@ -443,12 +443,15 @@ final class Equivalence {
         if (node instanceof Var) {
             return true;
         }
+        if (node instanceof Pow p && p.base() instanceof Var) {
+            return p.exponent() instanceof Num || p.exponent() instanceof Neg n && n.operand() instanceof Num;
+        }
         if (node instanceof Tuple t) {
             return !t.items().isEmpty() && t.items().stream().allMatch(Var.class::isInstance);
         }
         if (node instanceof Mul m) {
             for (Node factor : m.factors()) {
-                if (!(factor instanceof Var) && !(factor instanceof Tuple t && t.items().stream().allMatch(Var.class::isInstance))) {
+                if (!nameLike(factor) && !(factor instanceof Tuple t && t.items().stream().allMatch(Var.class::isInstance))) {
                     return false;
                 }
             }

@@ -46,6 +46,9 @@ final class Parser {
     record Parsed(Node node, Set<String> units) {
     }
 
+    /** The answer holds words that cannot be dropped (a negation next to numbers): compared as text. */
+    private boolean keepAsText;
+
     /** Ends a parse whose input is not well formed; carries no stack trace. */
     private static final class Failure extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -58,6 +61,10 @@ final class Parser {
     private static final Set<String> STOP_WORDS = Set.of(
             "is", "are", "the", "of", "to", "at", "by", "on", "it", "be", "we", "an", "as", "so", "if", "in", "no",
             "yes", "its", "all", "for", "and", "or", "was", "has", "hence", "thus", "therefore");
+
+    /** Words that change the meaning of the numbers around them: an answer holding one is not stripped to its numbers. */
+    private static final Set<String> NEGATIONS = Set.of(
+            "not", "no", "never", "neither", "nor", "none", "except", "excluding", "without", "undefined", "impossible");
 
     private static final Set<String> PUNCTUATION = Set.of(",", ".", ";", ":", "(", ")", "!", "?", "'", "\"");
 
@@ -84,7 +91,10 @@ final class Parser {
         Parser parser = new Parser(new ArrayList<>(raw.size()), budget);
         Text text = parser.clean(raw);
         if (text != null) {
-            return new Parsed(text, parser.units);
+            return new Parsed(realsByName(text), parser.units);
+        }
+        if (parser.keepAsText) {
+            return null;
         }
         try {
             Node node = parser.top();
@@ -162,7 +172,23 @@ final class Parser {
         if (!mathLeft && !words.isEmpty()) {
             return new Text(String.join(" ", words));
         }
+        for (String word : words) {
+            if (NEGATIONS.contains(word.toLowerCase(Locale.ROOT))) {
+                keepAsText = true;
+            }
+        }
         return null;
+    }
+
+    /** "All real numbers" is the interval {@code (-\infty, \infty)}; other text stays text. */
+    private static Node realsByName(Text text) {
+        String t = text.text().toLowerCase(Locale.ROOT).trim();
+        if (t.equals("all real numbers") || t.equals("all reals") || t.equals("all real values")
+                || t.equals("all real x") || t.equals("real numbers")) {
+            Node infinity = new Const(Const.Kind.INFINITY);
+            return new Interval(new Neg(infinity), infinity, false, false);
+        }
+        return text;
     }
 
     private Token previous() {
@@ -437,7 +463,7 @@ final class Parser {
             if (t.is("*")) {
                 next();
                 factors.add(unary());
-            } else if (t.is("/")) {
+            } else if (t.is("/") || t.is(":") && factors.size() >= 1 && startsOperand(peek(1))) {
                 next();
                 Node numerator = factors.size() == 1 ? factors.get(0) : made(new Mul(List.copyOf(factors)));
                 factors.clear();
