@@ -68,6 +68,7 @@ final class Equivalence {
     private final PercentPolicy percent;
     private final Budget budget;
     private final Evaluator evaluator;
+    private final Precise precise;
 
     Equivalence(double relativeTolerance, PercentPolicy percent, Budget budget) {
         this.tolerance = relativeTolerance;
@@ -76,6 +77,7 @@ final class Equivalence {
         this.percent = percent;
         this.budget = budget;
         this.evaluator = new Evaluator(budget);
+        this.precise = new Precise(budget, evaluator);
     }
 
     private static Decision different(String detail) {
@@ -876,6 +878,47 @@ final class Equivalence {
 
     // ---------------------------------------------------------------- scalars
 
+    /** How two double values compare: apart, equal, or equal only because the rounding error swamps them. */
+    private enum Closeness {
+        SAME, NOISE, APART
+    }
+
+    /**
+     * {@link Closeness#NOISE} when the values agree only within an error bound that is large against their size
+     * (worse than 1e-9 relative): after catastrophic cancellation doubles cannot tell {@code 10^{-20}} from 0.
+     */
+    private Closeness closeness(Value a, Value b, boolean approximate) {
+        if (!close(a, b, approximate)) {
+            return Closeness.APART;
+        }
+        if (a.state != Value.State.FINITE || b.state != Value.State.FINITE) {
+            return Closeness.SAME;
+        }
+        double scale = Math.max(a.abs(), b.abs());
+        return ERROR_FACTOR * (a.err + b.err) > 1e-9 * scale ? Closeness.NOISE : Closeness.SAME;
+    }
+
+    /**
+     * Re-decides a {@link Closeness#NOISE} comparison with {@link Precise} 64-digit arithmetic: equal when the
+     * precise values agree to far below the double error bound. {@code null} when the precise evaluation does not
+     * cover the expressions (complex values): the double verdict stands.
+     */
+    private Decision recheck(Node a, Node b, Map<String, Double> point, Value va, Value vb, boolean approximate) {
+        java.math.BigDecimal pa = precise.value(a, point);
+        java.math.BigDecimal pb = pa == null ? null : precise.value(b, point);
+        if (pb == null) {
+            return null;
+        }
+        java.math.BigDecimal difference = pa.subtract(pb).abs();
+        double scale = Math.max(pa.abs().doubleValue(), pb.abs().doubleValue());
+        double bound = (va.err + vb.err) * 1e-40 + (approximate ? tolerance * scale : 0);
+        if (difference.compareTo(new java.math.BigDecimal(bound)) <= 0) {
+            return null;
+        }
+        return different("differ beyond double precision: " + pa.round(new java.math.MathContext(6)) + " \u2260 "
+                + pb.round(new java.math.MathContext(6)));
+    }
+
     /** Whether two values agree within their rounding-error bounds, plus the relative tolerance for decimals. */
     private boolean close(Value a, Value b, boolean approximate) {
         if (a.state == Value.State.INFINITE || b.state == Value.State.INFINITE) {
@@ -911,10 +954,18 @@ final class Equivalence {
             if (va.state == Value.State.UNDEFINED || vb.state == Value.State.UNDEFINED) {
                 return undecided("a value is undefined");
             }
-            if (close(va, vb, approximate)) {
-                return new Decision(approximate ? Outcome.EQUAL_WITHIN_TOLERANCE : Outcome.EQUAL_VALUE, null);
+            Closeness closeness = closeness(va, vb, approximate);
+            if (closeness == Closeness.APART) {
+                return different(va + " \u2260 " + vb);
             }
-            return different(va + " \u2260 " + vb);
+            // exact constants are confirmed to 64 digits, so that a difference below double precision still counts
+            if (closeness == Closeness.NOISE || !approximate) {
+                Decision precisely = recheck(a, b, Map.of(), va, vb, approximate);
+                if (precisely != null) {
+                    return precisely;
+                }
+            }
+            return new Decision(approximate ? Outcome.EQUAL_WITHIN_TOLERANCE : Outcome.EQUAL_VALUE, null);
         }
         return functions(a, b, names, approximate);
     }
@@ -936,8 +987,15 @@ final class Equivalence {
                 }
                 continue;
             }
-            if (!close(va, vb, approximate)) {
+            Closeness closeness = closeness(va, vb, approximate);
+            if (closeness == Closeness.APART) {
                 return different("differ at " + describe(point) + ": " + va + " \u2260 " + vb);
+            }
+            if (closeness == Closeness.NOISE) {
+                Decision precisely = recheck(a, b, point, va, vb, approximate);
+                if (precisely != null) {
+                    return precisely;
+                }
             }
             valid++;
         }
