@@ -40,7 +40,12 @@ final class Extractor {
                 return new Extraction(List.of(), Extraction.Source.UNFINISHED_THINKING);
             }
         }
-        List<String> boxes = boxes(text);
+        List<String> boxes = new ArrayList<>();
+        for (String box : boxes(text)) {
+            if (!box.isBlank()) {
+                boxes.add(box); // an empty \boxed{} is an echo of the prompt's instruction, not an answer
+            }
+        }
         if (!boxes.isEmpty()) {
             List<String> answers = boxed == BoxedPolicy.LAST ? List.of(boxes.get(boxes.size() - 1)) : boxes;
             return new Extraction(answers, Extraction.Source.BOXED);
@@ -140,7 +145,7 @@ final class Extractor {
         while (end < n) {
             char c = rest.charAt(end);
             if (c == '\n') {
-                if (rest.substring(0, end).trim().isEmpty()) {
+                if (decoration(rest.substring(0, end))) {
                     end++;
                     continue;
                 }
@@ -153,18 +158,43 @@ final class Extractor {
             }
             end++;
         }
-        String answer = rest.substring(0, end).trim();
+        String answer = stripDecoration(rest.substring(0, end));
         int hope = answer.toLowerCase(Locale.ROOT).indexOf("i hope");
         if (hope >= 0) {
             answer = answer.substring(0, hope).trim();
         }
         while (answer.startsWith(":") || answer.startsWith("is ") || answer.startsWith("=")) {
-            answer = answer.substring(answer.startsWith("is ") ? 3 : 1).trim();
+            answer = stripDecoration(answer.substring(answer.startsWith("is ") ? 3 : 1));
         }
         while (answer.endsWith(".") || answer.endsWith(",")) {
             answer = answer.substring(0, answer.length() - 1).trim();
         }
         return answer.isEmpty() ? null : answer;
+    }
+
+    /** Whether text holds nothing but markdown decoration and punctuation ({@code **}, {@code #}, {@code :}). */
+    private static boolean decoration(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isWhitespace(c) && c != '*' && c != '#' && c != ':' && c != '_') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The text without surrounding white space and markdown emphasis ({@code **5**} is 5). */
+    private static String stripDecoration(String text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && (Character.isWhitespace(text.charAt(start)) || text.charAt(start) == '*'
+                || text.charAt(start) == '#')) {
+            start++;
+        }
+        while (end > start && (Character.isWhitespace(text.charAt(end - 1)) || text.charAt(end - 1) == '*')) {
+            end--;
+        }
+        return text.substring(start, end);
     }
 
     /** The last number in the text, with its sign, decimal part and a following {@code /denominator}. */

@@ -72,6 +72,18 @@ class MathAnswersTest {
     }
 
     @Test
+    void extract_emptyBoxEchoedFromThePrompt_isSkipped() {
+        Extraction e = MATH.extract("Put your final answer within \\boxed{}.\nThe answer is 12.");
+        assertEquals("12", e.answer().orElseThrow());
+    }
+
+    @Test
+    void extract_markdownFinalAnswer_readsTheNextLine() {
+        assertEquals("$42$", MATH.extract("work...\n**Final Answer**\n\n$42$\n").answer().orElseThrow());
+        assertEquals("5", MATH.extract("so\nAnswer: **5**").answer().orElseThrow());
+    }
+
+    @Test
     void extract_noAnswerAndNoFallback_isNoAnswer() {
         assertEquals(Outcome.NO_ANSWER, grade(MATH, "I computed 2 + 2 = 4", "4"));
     }
