@@ -303,9 +303,14 @@ public final class MathAnswers {
 
         /**
          * Relative tolerance applied when either answer holds a decimal written with a point or an exponent
-         * ({@code 0.333333} vs {@code 1/3}); default {@value #DEFAULT_RELATIVE_TOLERANCE}, in [0, 0.01]. Exact
-         * answers are never compared with a tolerance, and no absolute tolerance exists, so tiny values keep
-         * their difference ({@code 1/2^{99}} differs from {@code 1/2^{98}}).
+         * ({@code 0.333333} vs {@code 1/3}); default {@value #DEFAULT_RELATIVE_TOLERANCE}, in [0, 0.01].
+         *
+         * <p>Why 1e-6: a decimal must carry about six significant digits to stand for an exact value, so
+         * {@code 3.14159} passes for π and {@code 3.1416} or {@code 0.333} do not (Qwen2.5-Math's 1e-4 accepts
+         * both, rewarding a rounded guess); and because the tolerance is relative only, never absolute (unlike a
+         * rounding to six decimal places), tiny values keep their difference ({@code 1e-9} is not {@code 2e-9}).
+         * Exact answers are never compared with a tolerance: {@code 1/2^{99}} differs from {@code 1/2^{98}}
+         * exactly, and irrational constants are confirmed to 64 digits.
          */
         public Builder relativeTolerance(double relativeTolerance) {
             once(this.relativeTolerance, "relativeTolerance");
