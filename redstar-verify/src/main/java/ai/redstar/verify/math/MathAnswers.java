@@ -122,11 +122,13 @@ public final class MathAnswers {
     }
 
     /**
-     * The canonical form of an answer: the printed expression tree when it parses (idempotent: normalising
-     * the result gives it back), else the answer with its whitespace collapsed.
+     * The canonical form of an answer (the content of its last {@code \boxed{}} if it has one, as in
+     * {@link #compare}): the printed expression tree when it parses (idempotent: normalising the result gives it
+     * back), else the answer with its whitespace collapsed.
      */
     public String normalize(String answer) {
         Objects.requireNonNull(answer, "answer");
+        answer = Extractor.gold(answer);
         Budget budget = Budget.ofNanos(DEFAULT_BUDGET.toNanos());
         try {
             Parser.Parsed parsed = answer.length() > maxAnswerLength ? null : Parser.parse(answer, budget);

@@ -191,6 +191,12 @@ class MathAnswersTest {
     }
 
     @Test
+    void normalize_boxedAnswer_isItsContent() {
+        assertEquals("1", MATH.normalize("0\\boxed{1}"));
+        assertTrue(MATH.compare("0\\boxed{1}", MATH.normalize("0\\boxed{1}"), SECOND).outcome().equal());
+    }
+
+    @Test
     void normalize_unitsAndSpacing_areDropped() {
         assertEquals("1000", MATH.normalize("1,000 \\text{ cm}"));
         assertEquals("90^\\circ", MATH.normalize("90°"));
