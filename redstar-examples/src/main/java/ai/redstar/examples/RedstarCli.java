@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "redstar 0.1.0-SNAPSHOT",
         description = "Long chain-of-thought reasoning models on the JVM.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class,
+                VerifyCommand.class, ai.redstar.examples.bench.BenchCommand.class})
 public final class RedstarCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
