@@ -48,7 +48,7 @@ public record GenerationConfig(Integer bosTokenId, List<Integer> eosTokenIds, In
 
     private static final Set<String> MODELED = Set.of("bos_token_id", "eos_token_id", "pad_token_id", "temperature",
             "top_p", "top_k", "max_new_tokens", "do_sample");
-    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
 
     /**
      * @throws IllegalArgumentException naming the field and value when a value is out of range, or when

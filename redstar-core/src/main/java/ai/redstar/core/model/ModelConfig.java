@@ -41,7 +41,7 @@ import java.util.Set;
  * </ul>
  */
 public final class ModelConfig {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
 
     /** Fields this class models; everything else in {@code config.json} lands in {@link #extraFields()}. */
     private static final Set<String> MODELED = Set.of(
