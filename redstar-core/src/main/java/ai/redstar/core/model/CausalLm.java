@@ -801,8 +801,14 @@ public final class CausalLm implements AutoCloseable {
             this.bias = bias;
         }
 
+        /** {@code x·Wᵀ + b (+ delta(x))} for {@code x} {@code [batch, seq, in]}. */
         NDArray apply(NDArray x) {
-            NDArray y = Linear.linear(x, weight, bias).singletonOrThrow();
+            Shape shape = x.getShape();
+            long rows = shape.get(0) * shape.get(1);
+            // On [rows, in] the bias is fused into one addmm; on 3-D input libtorch runs matmul then add_.
+            NDArray flat = x.reshape(rows, shape.get(2));
+            NDArray y = Linear.linear(flat, weight, bias).singletonOrThrow()
+                    .reshape(shape.get(0), shape.get(1), weight.getShape().get(0));
             LinearAdapter a = adapter;
             return a == null ? y : y.add(a.delta(x));
         }

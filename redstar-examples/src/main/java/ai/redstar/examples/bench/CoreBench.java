@@ -66,6 +66,10 @@ public final class CoreBench implements Callable<Integer> {
             description = "Steps of the tiny memory loop; 0 skips it (default ${DEFAULT-VALUE}).")
     int memorySteps;
 
+    @Option(names = "--threads", defaultValue = "0",
+            description = "PyTorch intra-op threads; 0 keeps the engine's default (one per core) (default ${DEFAULT-VALUE}).")
+    int threads;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of weights and data (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -82,6 +86,10 @@ public final class CoreBench implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (threads > 0) {
+            // read by DJL's PyTorch engine when it loads, which has not happened yet in this JVM
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        }
         Device device = Device.cpu();
         if (steps > 0) {
             throughput(device);
@@ -286,6 +294,7 @@ public final class CoreBench implements Callable<Integer> {
     }
 
     private static void print(JsonObject o) {
+        o.addProperty("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
         o.addProperty("allocator", allocator());
         o.addProperty("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", ""));
         o.addProperty("ld_preload", System.getenv().getOrDefault("LD_PRELOAD", ""));
