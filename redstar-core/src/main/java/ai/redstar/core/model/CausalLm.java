@@ -47,8 +47,9 @@ import java.util.SplittableRandom;
  *
  * <p><b>Training.</b> All parameters require gradients: inside a DJL {@code GradientCollector} the forward pass is
  * recorded and {@code backward} fills {@link #parameters()}' gradients, which accumulate until the caller zeroes them.
- * Outside a collector nothing is recorded on the thread that loaded the engine; a thread that has never opened a
- * collector records by PyTorch's default, so inference on such threads should open and close one collector first.
+ * Outside a collector nothing is recorded on the thread that loaded the engine; other threads record by PyTorch's
+ * default (grad mode is per thread), which costs memory until the outputs are closed but leaks nothing: a
+ * {@link KvCache} stores detached keys and values.
  *
  * <p><b>Thread-safety.</b> Forward methods may run concurrently; {@link #setAdapter}, {@link #setAttentionKernel} and
  * {@link #close} must not race with them.
