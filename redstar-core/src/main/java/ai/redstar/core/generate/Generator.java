@@ -66,18 +66,20 @@ public final class Generator {
      * Prefill attention scores ({@code rows x heads x piece x promptLength} floats) are kept below this many elements
      * by prefilling long prompts in pieces.
      */
-    private static final long PREFILL_SCORE_ELEMENTS = 64L << 20;
+    static final long PREFILL_SCORE_ELEMENTS = 64L << 20;
 
     private final CausalLm model;
     private final TokenDecoder decoder;
     private final int maxBatchRows;
     private final Consumer<DecodeStep> listener;
+    private final long prefillScoreElements;
 
     private Generator(Builder b) {
         this.model = b.model;
         this.decoder = b.decoder;
         this.maxBatchRows = b.maxBatchRows;
         this.listener = b.listener;
+        this.prefillScoreElements = b.prefillScoreElements;
     }
 
     /** A builder for generating from {@code model}; the generator uses the model but does not own or close it. */
@@ -221,7 +223,7 @@ public final class Generator {
                 }
             }
             long heads = model.config().numAttentionHeads();
-            int piece = (int) Math.max(1, Math.min(longest, PREFILL_SCORE_ELEMENTS / (u * heads * longest)));
+            int piece = (int) Math.max(1, Math.min(longest, prefillScoreElements / (u * heads * longest)));
             TokenSampler.Sampled sampled;
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
@@ -435,6 +437,7 @@ public final class Generator {
         private TokenDecoder decoder;
         private int maxBatchRows = 32;
         private Consumer<DecodeStep> listener;
+        private long prefillScoreElements = PREFILL_SCORE_ELEMENTS;
 
         private Builder(CausalLm model) {
             this.model = model;
@@ -473,6 +476,13 @@ public final class Generator {
             return this;
         }
 
+        /** Test hook: a smaller bound on prefill attention scores, to exercise prefilling in pieces. */
+        Builder prefillScoreElements(long elements) {
+            once("prefillScoreElements");
+            this.prefillScoreElements = elements;
+            return this;
+        }
+
         /**
          * Checks every property and builds the generator.
          *
@@ -482,6 +492,9 @@ public final class Generator {
             List<String> problems = new ArrayList<>();
             if (maxBatchRows < 1) {
                 problems.add("maxBatchRows is " + maxBatchRows + "; it must be >= 1");
+            }
+            if (prefillScoreElements < 1) {
+                problems.add("prefillScoreElements is " + prefillScoreElements + "; it must be >= 1");
             }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid generator: " + String.join("; ", problems));

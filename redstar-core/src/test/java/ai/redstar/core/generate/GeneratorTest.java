@@ -146,6 +146,24 @@ class GeneratorTest {
     }
 
     @Test
+    void generate_longPromptsPrefilledInPieces_sameAsInOnePass() {
+        SamplingParams greedy = SamplingParams.builder(6).temperature(0).stopTokenIds().build();
+        List<GenerationRequest> requests = List.of(GenerationRequest.of(SHORT, greedy),
+                GenerationRequest.of(LONG, greedy));
+        List<GenerationResult> whole = generator().generate(requests);
+        // 2 prompts x 4 heads x piece x 7 positions <= 60 elements: pieces of 1 token.
+        List<GenerationResult> pieces = Generator.builder(model).prefillScoreElements(60).build().generate(requests);
+        for (int r = 0; r < 2; r++) {
+            assertArrayEquals(whole.get(r).first().tokenIds(), pieces.get(r).first().tokenIds());
+            float[] x = whole.get(r).first().logProbs();
+            float[] y = pieces.get(r).first().logProbs();
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(x[i], y[i], 1e-4);
+            }
+        }
+    }
+
+    @Test
     void generate_sameSeed_identicalSamplesAndLogProbs() {
         SamplingParams p = sampling(16).samplesPerPrompt(3).seed(11).build();
         GenerationResult a = generator().generate(GenerationRequest.of(MIDDLE, p));
