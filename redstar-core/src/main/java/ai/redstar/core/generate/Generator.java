@@ -211,7 +211,7 @@ public final class Generator {
         int vocab = model.config().vocabSize();
         try (NDManager manager = NDManager.newBaseManager(model.device());
                 KvCache cache = model.newKvCache(u, longest + capacityNew, manager)) {
-            // ---- prefill: every distinct prompt once, left-padded; long prompts in pieces to bound the logits
+            // ---- prefill: every distinct prompt once, left-padded; long prompts in pieces to bound attention scores
             long[] ids = new long[u * longest];
             long[] mask = new long[u * longest];
             for (int p = 0; p < u; p++) {
