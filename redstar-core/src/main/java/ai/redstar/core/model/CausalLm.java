@@ -11,8 +11,26 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.redstar.core.checkpoint.CheckpointException;
+import ai.redstar.core.checkpoint.Safetensors;
+import ai.redstar.core.checkpoint.SafetensorsFile;
+import ai.redstar.core.checkpoint.TensorDtype;
+import ai.redstar.core.checkpoint.TensorInfo;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -45,6 +63,13 @@ import java.util.SplittableRandom;
  * {@link #close} must not race with them.
  */
 public final class CausalLm implements AutoCloseable {
+    /** The weights of an unsharded checkpoint. */
+    static final String WEIGHTS_FILE = "model.safetensors";
+    /** The index of a sharded checkpoint. */
+    static final String INDEX_FILE = "model.safetensors.index.json";
+    /** transformers' default {@code max_shard_size} ("5GB", decimal). */
+    static final long MAX_SHARD_BYTES = 5_000_000_000L;
+
     /** Standard deviation of Hugging Face's {@code initializer_range} for linear and embedding weights. */
     static final double INITIALIZER_RANGE = 0.02;
 
@@ -199,6 +224,240 @@ public final class CausalLm implements AutoCloseable {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /**
+     * Loads a Hugging Face model folder: {@code config.json} and {@code model.safetensors}, or the shards listed in
+     * {@code model.safetensors.index.json}. Floating tensors of any stored type (F32, F16, BF16, F64) are widened
+     * to float32. A tied model may lack {@code lm_head.weight} (a stored one is ignored, as transformers ties it to the
+     * embedding); rotary {@code inv_freq} buffers of old checkpoints are ignored.
+     *
+     * @param folder the model folder
+     * @param device where the parameters will live
+     * @throws CheckpointException naming the file and tensor when a tensor is missing, unexpected, misshaped or not
+     *     floating-point, or a file is unreadable or corrupt
+     * @throws IllegalArgumentException naming the field when {@code config.json} is not a supported configuration
+     */
+    public static CausalLm load(Path folder, Device device) {
+        Objects.requireNonNull(folder, "folder");
+        Objects.requireNonNull(device, "device");
+        ModelConfig config = ModelConfig.read(folder);
+        Map<String, Shape> expected = parameterShapes(config);
+        Map<Path, SafetensorsFile> files = new LinkedHashMap<>();
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            Map<String, SafetensorsFile> where = new LinkedHashMap<>();
+            Path index = folder.resolve(INDEX_FILE);
+            Path single = folder.resolve(WEIGHTS_FILE);
+            if (Files.isRegularFile(single) || !Files.isRegularFile(index)) {
+                SafetensorsFile file = SafetensorsFile.open(single);
+                files.put(single, file);
+                file.tensors().keySet().forEach(name -> where.put(name, file));
+            } else {
+                for (Map.Entry<String, String> e : readWeightMap(index).entrySet()) {
+                    Path shard = folder.resolve(e.getValue());
+                    SafetensorsFile file = files.get(shard);
+                    if (file == null) {
+                        file = SafetensorsFile.open(shard);
+                        files.put(shard, file);
+                    }
+                    if (!file.tensors().containsKey(e.getKey())) {
+                        throw new CheckpointException(shard, e.getKey(),
+                                "is listed in " + INDEX_FILE + " but not stored in this shard");
+                    }
+                    where.put(e.getKey(), file);
+                }
+            }
+            for (Map.Entry<String, SafetensorsFile> e : where.entrySet()) {
+                String name = e.getKey();
+                if (!expected.containsKey(name) && !ignoredOnLoad(config, name)) {
+                    throw new CheckpointException(e.getValue().file(), name, String.format(Locale.ROOT,
+                            "is not a parameter of this %s model (%d layers%s); the checkpoint does not match"
+                                    + " config.json", config.modelType().hfName(), config.numHiddenLayers(),
+                            config.tieWordEmbeddings() ? ", tied head" : ""));
+                }
+            }
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            for (Map.Entry<String, Shape> e : expected.entrySet()) {
+                String name = e.getKey();
+                SafetensorsFile file = where.get(name);
+                if (file == null) {
+                    Path source = files.size() == 1 ? files.keySet().iterator().next() : index;
+                    throw new CheckpointException(source, name, "is missing; config.json ("
+                            + config.modelType().hfName() + (config.tieWordEmbeddings() ? ", tied" : ", untied")
+                            + ") requires it");
+                }
+                TensorInfo info = file.tensors().get(name);
+                if (!info.shape().equals(e.getValue())) {
+                    throw new CheckpointException(file.file(), name, String.format(Locale.ROOT,
+                            "has shape %s but config.json implies %s", info.shape(), e.getValue()));
+                }
+                if (!info.dtype().isFloating()) {
+                    throw new CheckpointException(file.file(), name,
+                            "has dtype " + info.dtype().safetensorsName() + "; parameters must be floating-point");
+                }
+                NDArray array = file.read(name, manager);
+                NDScope.unregister(array);
+                tensors.put(name, array);
+            }
+            return new CausalLm(config, device, manager, tensors);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        } finally {
+            files.values().forEach(SafetensorsFile::close);
+        }
+    }
+
+    private static boolean ignoredOnLoad(ModelConfig config, String name) {
+        return (config.tieWordEmbeddings() && name.equals("lm_head.weight")) || name.endsWith("rotary_emb.inv_freq");
+    }
+
+    /** The {@code weight_map} of a sharded checkpoint's index: tensor name to shard file name. */
+    private static Map<String, String> readWeightMap(Path index) {
+        JsonObject root;
+        try {
+            root = JsonParser.parseString(Files.readString(index, StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (IOException e) {
+            throw new CheckpointException(index, null, "cannot be read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new CheckpointException(index, null, "is not a JSON object: " + e.getMessage(), e);
+        }
+        JsonElement map = root.get("weight_map");
+        if (map == null || !map.isJsonObject()) {
+            throw new CheckpointException(index, null, "has no \"weight_map\" object");
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
+            JsonElement file = e.getValue();
+            if (!file.isJsonPrimitive() || !file.getAsJsonPrimitive().isString()
+                    || file.getAsString().contains("/") || file.getAsString().contains("\\")) {
+                throw new CheckpointException(index, e.getKey(),
+                        "maps to " + file + "; expected the file name of a shard in the same folder");
+            }
+            result.put(e.getKey(), file.getAsString());
+        }
+        return result;
+    }
+
+    /**
+     * Saves the model as a Hugging Face folder: {@code config.json} (with {@code torch_dtype} naming the storage
+     * type) and {@code model.safetensors}, or, above {@value #MAX_SHARD_BYTES} bytes, shards
+     * {@code model-0000i-of-0000n.safetensors} with {@code model.safetensors.index.json} as transformers writes them.
+     * Every file is written to a temporary file and renamed; files of an earlier save that the new one does not
+     * use (stale shards or index) are deleted last. Other files in the folder (tokenizer, trainer state) are kept.
+     *
+     * @param folder created if absent
+     * @param floatStorage F32 (bit-exact), BF16 or F16 (rounded to nearest even, as PyTorch's {@code to(dtype)})
+     * @throws IllegalArgumentException when {@code floatStorage} is not a floating type
+     * @throws CheckpointException naming the file when writing fails
+     */
+    public void save(Path folder, TensorDtype floatStorage) {
+        save(folder, floatStorage, MAX_SHARD_BYTES);
+    }
+
+    /** {@link #save(Path, TensorDtype)} with another shard size (tests). */
+    void save(Path folder, TensorDtype floatStorage, long maxShardBytes) {
+        checkOpen();
+        Objects.requireNonNull(folder, "folder");
+        Objects.requireNonNull(floatStorage, "floatStorage");
+        String torchDtype = switch (floatStorage) {
+            case F32 -> "float32";
+            case BF16 -> "bfloat16";
+            case F16 -> "float16";
+            default -> throw new IllegalArgumentException(
+                    "floatStorage must be F32, BF16 or F16, got " + floatStorage);
+        };
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new CheckpointException(folder, null, "cannot be created: " + e.getMessage(), e);
+        }
+        Map<String, String> metadata = Map.of("format", "pt");
+        List<Map<String, NDArray>> shards = shard(parameters, floatStorage.byteSize(), maxShardBytes);
+        Set<String> written = new HashSet<>();
+        if (shards.size() == 1) {
+            Safetensors.write(folder.resolve(WEIGHTS_FILE), parameters, floatStorage, metadata);
+            written.add(WEIGHTS_FILE);
+        } else {
+            JsonObject weightMap = new JsonObject();
+            long totalSize = 0;
+            for (int i = 0; i < shards.size(); i++) {
+                String name = String.format(Locale.ROOT, "model-%05d-of-%05d.safetensors", i + 1, shards.size());
+                Safetensors.write(folder.resolve(name), shards.get(i), floatStorage, metadata);
+                written.add(name);
+                for (Map.Entry<String, NDArray> e : shards.get(i).entrySet()) {
+                    weightMap.addProperty(e.getKey(), name);
+                    totalSize += e.getValue().getShape().size() * floatStorage.byteSize();
+                }
+            }
+            JsonObject indexJson = new JsonObject();
+            JsonObject meta = new JsonObject();
+            meta.addProperty("total_size", totalSize);
+            indexJson.add("metadata", meta);
+            indexJson.add("weight_map", weightMap);
+            writeAtomically(folder.resolve(INDEX_FILE),
+                    new GsonBuilder().setPrettyPrinting().create().toJson(indexJson) + "\n");
+            written.add(INDEX_FILE);
+        }
+        try {
+            config.toBuilder().torchDtype(torchDtype).build().write(folder);
+        } catch (java.io.UncheckedIOException e) {
+            throw new CheckpointException(folder.resolve("config.json"), null, "cannot be written: "
+                    + e.getMessage(), e);
+        }
+        deleteStaleWeights(folder, written);
+    }
+
+    /**
+     * Splits tensors, in order, into shards of at most {@code maxBytes} (a larger tensor gets a shard of its own), as
+     * huggingface_hub's {@code split_torch_state_dict_into_shards} does.
+     */
+    static List<Map<String, NDArray>> shard(Map<String, NDArray> tensors, int bytesPerElement, long maxBytes) {
+        List<Map<String, NDArray>> shards = new ArrayList<>();
+        Map<String, NDArray> current = new LinkedHashMap<>();
+        long currentBytes = 0;
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            long bytes = e.getValue().getShape().size() * bytesPerElement;
+            if (!current.isEmpty() && currentBytes + bytes > maxBytes) {
+                shards.add(current);
+                current = new LinkedHashMap<>();
+                currentBytes = 0;
+            }
+            current.put(e.getKey(), e.getValue());
+            currentBytes += bytes;
+        }
+        shards.add(current);
+        return shards;
+    }
+
+    private static void writeAtomically(Path file, String text) {
+        try {
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+            try {
+                Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(file, null, "cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes weight files of an earlier save ({@code model*.safetensors}, the index) that the new save left out. */
+    private static void deleteStaleWeights(Path folder, Set<String> written) {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder, "model*.safetensors*")) {
+            for (Path p : stream) {
+                String name = p.getFileName().toString();
+                boolean weights = name.equals(INDEX_FILE) || name.matches("model(-\\d{5}-of-\\d{5})?\\.safetensors");
+                if (weights && !written.contains(name)) {
+                    Files.delete(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(folder, null, "stale weight files cannot be removed: " + e.getMessage(), e);
         }
     }
 

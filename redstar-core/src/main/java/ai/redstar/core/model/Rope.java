@@ -2,8 +2,8 @@ package ai.redstar.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Rotary position embeddings in Hugging Face's "rotate half" layout.
@@ -12,7 +12,8 @@ import ai.djl.ndarray.types.DataType;
  * divided by the linear scaling factor (Position Interpolation) when one is configured; the angle of position
  * {@code p} is {@code p · inv_freq} in fp32. Applying the embedding is {@code x·cos + rotate_half(x)·sin} with
  * {@code rotate_half(x) = cat(-x2, x1)}; this class folds the sign into the sine table
- * ({@code sinSigned = cat(-sin, sin)}) so that the rotation is {@code x·cos + cat(x2, x1)·sinSigned}, bit-identical.
+ * ({@code sinSigned = cat(-sin, sin)}) so that the rotation is {@code x·cos + cat(x2, x1)·sinSigned}, bit-identical;
+ * {@code cat(x2, x1)} is one flip of the two halves.
  *
  * <p>Immutable; the frequency table belongs to the model's manager.
  */
@@ -59,10 +60,9 @@ final class Rope {
      * @return a new {@code [batch, seq, heads, headDim]} array
      */
     NDArray apply(NDArray x, NDArray cos, NDArray sinSigned) {
-        int half = headDim / 2;
-        NDArray first = x.get(new NDIndex().addAllDim(3).addSliceDim(0, half));
-        NDArray second = x.get(new NDIndex().addAllDim(3).addSliceDim(half, headDim));
-        NDArray swapped = second.concat(first, 3);
+        Shape shape = x.getShape();
+        // cat(x2, x1) as one flip of the two halves: no slices, whose backward would zero-fill and copy x each.
+        NDArray swapped = x.reshape(shape.get(0), shape.get(1), shape.get(2), 2, headDim / 2).flip(3).reshape(shape);
         return x.mul(cos).add(swapped.mul(sinSigned));
     }
 }
