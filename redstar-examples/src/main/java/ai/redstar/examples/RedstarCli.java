@@ -1,5 +1,6 @@
 package ai.redstar.examples;
 
+import ai.redstar.examples.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "redstar 0.1.0-SNAPSHOT",
         description = "Long chain-of-thought reasoning models on the JVM.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, BenchCommand.class})
 public final class RedstarCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -38,6 +38,8 @@ import java.util.Objects;
 public final class Safetensors {
     /** Largest piece of a tensor copied out of DJL, and the size of the write buffer. */
     static final int PIECE_BYTES = 16 << 20;
+    /** Elements converted per step between a piece and the write buffer. */
+    private static final int BLOCK = 8192;
 
     private static final Gson COMPACT = new GsonBuilder().disableHtmlEscaping().create();
 
@@ -255,40 +257,46 @@ public final class Safetensors {
             }
             return;
         }
-        FloatBuffer floats = null;
-        DoubleBuffer doubles = null;
-        ShortBuffer halves = null;
-        switch (source) {
-            case FLOAT32 -> floats = src.asFloatBuffer();
-            case FLOAT64 -> doubles = src.asDoubleBuffer();
-            case FLOAT16 -> halves = src.asShortBuffer();
-            default -> throw new AssertionError(source);
+        long remaining = src.remaining() / source.getNumOfBytes();
+        FloatBuffer floats = source == DataType.FLOAT32 ? src.asFloatBuffer() : null;
+        DoubleBuffer doubles = source == DataType.FLOAT64 ? src.asDoubleBuffer() : null;
+        ShortBuffer halves = source == DataType.FLOAT16 ? src.asShortBuffer() : null;
+        if (floats == null && doubles == null && halves == null) {
+            throw new AssertionError(source);
         }
-        long count = src.remaining() / source.getNumOfBytes();
-        for (long i = 0; i < count; i++) {
-            float value;
+        float[] block = new float[BLOCK];
+        double[] wide = doubles == null ? null : new double[BLOCK];
+        short[] narrow = new short[BLOCK];
+        while (remaining > 0) {
+            int n = (int) Math.min(BLOCK, remaining);
             if (floats != null) {
-                value = floats.get();
+                floats.get(block, 0, n);
             } else if (doubles != null) {
-                value = (float) doubles.get();
+                doubles.get(wide, 0, n);
+                for (int i = 0; i < n; i++) {
+                    block[i] = (float) wide[i]; // round to nearest even, as torch's double -> float
+                }
             } else {
-                value = HalfFloats.f16ToFloat(halves.get());
+                halves.get(narrow, 0, n);
+                for (int i = 0; i < n; i++) {
+                    block[i] = HalfFloats.f16ToFloat(narrow[i]);
+                }
             }
-            switch (stored) {
-                case F32 -> {
-                    room(channel, out, 4);
-                    out.putFloat(value);
+            if (stored == TensorDtype.F32) {
+                room(channel, out, 4 * n);
+                out.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(block, 0, n);
+                out.position(out.position() + 4 * n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    narrow[i] = stored == TensorDtype.BF16
+                            ? HalfFloats.floatToBf16(block[i])
+                            : HalfFloats.floatToF16(block[i]);
                 }
-                case F16 -> {
-                    room(channel, out, 2);
-                    out.putShort(HalfFloats.floatToF16(value));
-                }
-                case BF16 -> {
-                    room(channel, out, 2);
-                    out.putShort(HalfFloats.floatToBf16(value));
-                }
-                default -> throw new AssertionError(stored);
+                room(channel, out, 2 * n);
+                out.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(narrow, 0, n);
+                out.position(out.position() + 2 * n);
             }
+            remaining -= n;
         }
     }
 

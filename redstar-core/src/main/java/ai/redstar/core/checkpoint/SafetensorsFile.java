@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.ShortBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -64,6 +66,8 @@ public final class SafetensorsFile implements AutoCloseable {
     static final int PIECE_BYTES = 64 << 20;
     /** Largest element count {@link #readFloats} can return (the JVM's array limit, with margin). */
     static final long MAX_ARRAY_ELEMENTS = Integer.MAX_VALUE - 8L;
+    /** Elements converted per step between the mapped file and the output. */
+    private static final int BLOCK = 8192;
 
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,19}");
     private static final String SUPPORTED = "F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL";
@@ -300,25 +304,33 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private void copyFloats(TensorInfo info, long first, long count, FloatBuffer out) {
+        float[] block = new float[BLOCK];
+        short[] narrow = info.dtype().byteSize() == 2 ? new short[BLOCK] : null;
+        double[] wide = info.dtype() == TensorDtype.F64 ? new double[BLOCK] : null;
         forEachPiece(info, first, count, src -> {
             switch (info.dtype()) {
                 case F32 -> out.put(src.asFloatBuffer());
                 case F64 -> {
-                    var d = src.asDoubleBuffer();
+                    DoubleBuffer d = src.asDoubleBuffer();
                     while (d.hasRemaining()) {
-                        out.put((float) d.get());
+                        int n = Math.min(BLOCK, d.remaining());
+                        d.get(wide, 0, n);
+                        for (int i = 0; i < n; i++) {
+                            block[i] = (float) wide[i]; // round to nearest even, as torch's double -> float
+                        }
+                        out.put(block, 0, n);
                     }
                 }
-                case BF16 -> {
+                case BF16, F16 -> {
                     ShortBuffer s = src.asShortBuffer();
+                    boolean bf16 = info.dtype() == TensorDtype.BF16;
                     while (s.hasRemaining()) {
-                        out.put(HalfFloats.bf16ToFloat(s.get()));
-                    }
-                }
-                case F16 -> {
-                    ShortBuffer s = src.asShortBuffer();
-                    while (s.hasRemaining()) {
-                        out.put(HalfFloats.f16ToFloat(s.get()));
+                        int n = Math.min(BLOCK, s.remaining());
+                        s.get(narrow, 0, n);
+                        for (int i = 0; i < n; i++) {
+                            block[i] = bf16 ? HalfFloats.bf16ToFloat(narrow[i]) : HalfFloats.f16ToFloat(narrow[i]);
+                        }
+                        out.put(block, 0, n);
                     }
                 }
                 default -> throw new AssertionError(info.dtype());
@@ -344,6 +356,10 @@ public final class SafetensorsFile implements AutoCloseable {
                 position += length;
                 remaining -= length;
             }
+        } catch (ClosedByInterruptException e) {
+            // The JDK closes a channel whose reading thread is interrupted; the interrupt flag stays set.
+            throw new CheckpointException(file, info.name(), "reading was interrupted; the file is closed and must be"
+                    + " opened again", e);
         } catch (ClosedChannelException e) {
             throw new IllegalStateException(file + " was closed while tensor '" + info.name() + "' was read", e);
         } catch (IOException e) {
@@ -445,7 +461,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 throw new CheckpointException(file, null, "header has content after its JSON object");
             }
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new CheckpointException(file, current, "header is not valid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(file, current, "header is not valid JSON: " + JsonProblems.describe(e), e);
         }
         return new Header(entries, Collections.unmodifiableMap(metadata));
     }

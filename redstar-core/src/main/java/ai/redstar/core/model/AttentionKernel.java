@@ -10,6 +10,9 @@ import ai.djl.ndarray.NDArray;
  * <p>The kernel implements {@code softmax(q·kᵀ·scale + bias)·v} per head, with grouped-query attention: query head
  * {@code h} uses key/value head {@code h / (heads / kvHeads)}, as Hugging Face's {@code repeat_kv} does. It must be
  * differentiable through DJL autograd when used for training.
+ *
+ * <p>The bias is always causal: query row {@code i} sits at key index {@code sk - sq + i} and never attends a key after
+ * it, so a kernel may skip those keys (their probability is exactly zero).
  */
 @FunctionalInterface
 public interface AttentionKernel {

@@ -11,26 +11,17 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.redstar.core.checkpoint.Checkpoint;
 import ai.redstar.core.checkpoint.CheckpointException;
-import ai.redstar.core.checkpoint.Safetensors;
 import ai.redstar.core.checkpoint.SafetensorsFile;
 import ai.redstar.core.checkpoint.TensorDtype;
 import ai.redstar.core.checkpoint.TensorInfo;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -56,20 +47,14 @@ import java.util.SplittableRandom;
  *
  * <p><b>Training.</b> All parameters require gradients: inside a DJL {@code GradientCollector} the forward pass is
  * recorded and {@code backward} fills {@link #parameters()}' gradients, which accumulate until the caller zeroes them.
- * Outside a collector nothing is recorded on the thread that loaded the engine; a thread that has never opened a
- * collector records by PyTorch's default, so inference on such threads should open and close one collector first.
+ * Outside a collector nothing is recorded on the thread that loaded the engine; other threads record by PyTorch's
+ * default (grad mode is per thread), which costs memory until the outputs are closed but leaks nothing: a
+ * {@link KvCache} stores detached keys and values.
  *
  * <p><b>Thread-safety.</b> Forward methods may run concurrently; {@link #setAdapter}, {@link #setAttentionKernel} and
  * {@link #close} must not race with them.
  */
 public final class CausalLm implements AutoCloseable {
-    /** The weights of an unsharded checkpoint. */
-    static final String WEIGHTS_FILE = "model.safetensors";
-    /** The index of a sharded checkpoint. */
-    static final String INDEX_FILE = "model.safetensors.index.json";
-    /** transformers' default {@code max_shard_size} ("5GB", decimal). */
-    static final long MAX_SHARD_BYTES = 5_000_000_000L;
-
     /** Standard deviation of Hugging Face's {@code initializer_range} for linear and embedding weights. */
     static final double INITIALIZER_RANGE = 0.02;
 
@@ -244,117 +229,56 @@ public final class CausalLm implements AutoCloseable {
         Objects.requireNonNull(device, "device");
         ModelConfig config = ModelConfig.read(folder);
         Map<String, Shape> expected = parameterShapes(config);
-        Map<Path, SafetensorsFile> files = new LinkedHashMap<>();
+        Map<String, TensorInfo> found = new LinkedHashMap<>(Checkpoint.index(folder));
+        found.keySet().removeIf(name -> ignoredOnLoad(config, name));
+        Checkpoint.validate(folder, expected, found);
+        for (TensorInfo info : found.values()) {
+            if (!info.dtype().isFloating()) {
+                throw new CheckpointException(info.file(), info.name(),
+                        "has dtype " + info.dtype().safetensorsName() + "; parameters must be floating-point");
+            }
+        }
+        Map<Path, List<TensorInfo>> byFile = new LinkedHashMap<>();
+        found.values().forEach(info -> byFile.computeIfAbsent(info.file(), f -> new ArrayList<>()).add(info));
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            Map<String, SafetensorsFile> where = new LinkedHashMap<>();
-            Path index = folder.resolve(INDEX_FILE);
-            Path single = folder.resolve(WEIGHTS_FILE);
-            if (Files.isRegularFile(single) || !Files.isRegularFile(index)) {
-                SafetensorsFile file = SafetensorsFile.open(single);
-                files.put(single, file);
-                file.tensors().keySet().forEach(name -> where.put(name, file));
-            } else {
-                for (Map.Entry<String, String> e : readWeightMap(index).entrySet()) {
-                    Path shard = folder.resolve(e.getValue());
-                    SafetensorsFile file = files.get(shard);
-                    if (file == null) {
-                        file = SafetensorsFile.open(shard);
-                        files.put(shard, file);
-                    }
-                    if (!file.tensors().containsKey(e.getKey())) {
-                        throw new CheckpointException(shard, e.getKey(),
-                                "is listed in " + INDEX_FILE + " but not stored in this shard");
-                    }
-                    where.put(e.getKey(), file);
-                }
-            }
-            for (Map.Entry<String, SafetensorsFile> e : where.entrySet()) {
-                String name = e.getKey();
-                if (!expected.containsKey(name) && !ignoredOnLoad(config, name)) {
-                    throw new CheckpointException(e.getValue().file(), name, String.format(Locale.ROOT,
-                            "is not a parameter of this %s model (%d layers%s); the checkpoint does not match"
-                                    + " config.json", config.modelType().hfName(), config.numHiddenLayers(),
-                            config.tieWordEmbeddings() ? ", tied head" : ""));
-                }
-            }
             Map<String, NDArray> tensors = new LinkedHashMap<>();
-            for (Map.Entry<String, Shape> e : expected.entrySet()) {
-                String name = e.getKey();
-                SafetensorsFile file = where.get(name);
-                if (file == null) {
-                    Path source = files.size() == 1 ? files.keySet().iterator().next() : index;
-                    throw new CheckpointException(source, name, "is missing; config.json ("
-                            + config.modelType().hfName() + (config.tieWordEmbeddings() ? ", tied" : ", untied")
-                            + ") requires it");
+            for (Map.Entry<Path, List<TensorInfo>> e : byFile.entrySet()) {
+                try (SafetensorsFile file = SafetensorsFile.open(e.getKey())) {
+                    for (TensorInfo info : e.getValue()) {
+                        NDArray array = file.read(info.name(), manager);
+                        NDScope.unregister(array);
+                        tensors.put(info.name(), array);
+                    }
                 }
-                TensorInfo info = file.tensors().get(name);
-                if (!info.shape().equals(e.getValue())) {
-                    throw new CheckpointException(file.file(), name, String.format(Locale.ROOT,
-                            "has shape %s but config.json implies %s", info.shape(), e.getValue()));
-                }
-                if (!info.dtype().isFloating()) {
-                    throw new CheckpointException(file.file(), name,
-                            "has dtype " + info.dtype().safetensorsName() + "; parameters must be floating-point");
-                }
-                NDArray array = file.read(name, manager);
-                NDScope.unregister(array);
-                tensors.put(name, array);
             }
             return new CausalLm(config, device, manager, tensors);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
-        } finally {
-            files.values().forEach(SafetensorsFile::close);
         }
     }
 
+    /** Tensors transformers also ignores: a tied model's stored head, rotary buffers of old Llama checkpoints. */
     private static boolean ignoredOnLoad(ModelConfig config, String name) {
         return (config.tieWordEmbeddings() && name.equals("lm_head.weight")) || name.endsWith("rotary_emb.inv_freq");
     }
 
-    /** The {@code weight_map} of a sharded checkpoint's index: tensor name to shard file name. */
-    private static Map<String, String> readWeightMap(Path index) {
-        JsonObject root;
-        try {
-            root = JsonParser.parseString(Files.readString(index, StandardCharsets.UTF_8)).getAsJsonObject();
-        } catch (IOException e) {
-            throw new CheckpointException(index, null, "cannot be read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new CheckpointException(index, null, "is not a JSON object: " + e.getMessage(), e);
-        }
-        JsonElement map = root.get("weight_map");
-        if (map == null || !map.isJsonObject()) {
-            throw new CheckpointException(index, null, "has no \"weight_map\" object");
-        }
-        Map<String, String> result = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
-            JsonElement file = e.getValue();
-            if (!file.isJsonPrimitive() || !file.getAsJsonPrimitive().isString()
-                    || file.getAsString().contains("/") || file.getAsString().contains("\\")) {
-                throw new CheckpointException(index, e.getKey(),
-                        "maps to " + file + "; expected the file name of a shard in the same folder");
-            }
-            result.put(e.getKey(), file.getAsString());
-        }
-        return result;
-    }
-
     /**
      * Saves the model as a Hugging Face folder: {@code config.json} (with {@code torch_dtype} naming the storage
-     * type) and {@code model.safetensors}, or, above {@value #MAX_SHARD_BYTES} bytes, shards
-     * {@code model-0000i-of-0000n.safetensors} with {@code model.safetensors.index.json} as transformers writes them.
-     * Every file is written to a temporary file and renamed; files of an earlier save that the new one does not
-     * use (stale shards or index) are deleted last. Other files in the folder (tokenizer, trainer state) are kept.
+     * type) and {@code model.safetensors}, or, above 5 GB, shards with {@code model.safetensors.index.json}, as
+     * transformers' {@code save_pretrained} writes them ({@link Checkpoint#writeTensors}). Every file is written to a
+     * temporary file and renamed; weight files of an earlier save that this one does not use are deleted; other files
+     * in the folder (tokenizer, trainer state) are kept. To survive a crash mid-save as a whole, save into a fresh
+     * folder and rename it.
      *
      * @param folder created if absent
      * @param floatStorage F32 (bit-exact), BF16 or F16 (rounded to nearest even, as PyTorch's {@code to(dtype)})
-     * @throws IllegalArgumentException when {@code floatStorage} is not a floating type
+     * @throws IllegalArgumentException when {@code floatStorage} is not F32, BF16 or F16
      * @throws CheckpointException naming the file when writing fails
      */
     public void save(Path folder, TensorDtype floatStorage) {
-        save(folder, floatStorage, MAX_SHARD_BYTES);
+        save(folder, floatStorage, Checkpoint.DEFAULT_MAX_SHARD_BYTES);
     }
 
     /** {@link #save(Path, TensorDtype)} with another shard size (tests). */
@@ -369,95 +293,12 @@ public final class CausalLm implements AutoCloseable {
             default -> throw new IllegalArgumentException(
                     "floatStorage must be F32, BF16 or F16, got " + floatStorage);
         };
-        try {
-            Files.createDirectories(folder);
-        } catch (IOException e) {
-            throw new CheckpointException(folder, null, "cannot be created: " + e.getMessage(), e);
-        }
-        Map<String, String> metadata = Map.of("format", "pt");
-        List<Map<String, NDArray>> shards = shard(parameters, floatStorage.byteSize(), maxShardBytes);
-        Set<String> written = new HashSet<>();
-        if (shards.size() == 1) {
-            Safetensors.write(folder.resolve(WEIGHTS_FILE), parameters, floatStorage, metadata);
-            written.add(WEIGHTS_FILE);
-        } else {
-            JsonObject weightMap = new JsonObject();
-            long totalSize = 0;
-            for (int i = 0; i < shards.size(); i++) {
-                String name = String.format(Locale.ROOT, "model-%05d-of-%05d.safetensors", i + 1, shards.size());
-                Safetensors.write(folder.resolve(name), shards.get(i), floatStorage, metadata);
-                written.add(name);
-                for (Map.Entry<String, NDArray> e : shards.get(i).entrySet()) {
-                    weightMap.addProperty(e.getKey(), name);
-                    totalSize += e.getValue().getShape().size() * floatStorage.byteSize();
-                }
-            }
-            JsonObject indexJson = new JsonObject();
-            JsonObject meta = new JsonObject();
-            meta.addProperty("total_size", totalSize);
-            indexJson.add("metadata", meta);
-            indexJson.add("weight_map", weightMap);
-            writeAtomically(folder.resolve(INDEX_FILE),
-                    new GsonBuilder().setPrettyPrinting().create().toJson(indexJson) + "\n");
-            written.add(INDEX_FILE);
-        }
+        Checkpoint.writeTensors(folder, parameters, floatStorage, maxShardBytes);
         try {
             config.toBuilder().torchDtype(torchDtype).build().write(folder);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw new CheckpointException(folder.resolve("config.json"), null, "cannot be written: "
                     + e.getMessage(), e);
-        }
-        deleteStaleWeights(folder, written);
-    }
-
-    /**
-     * Splits tensors, in order, into shards of at most {@code maxBytes} (a larger tensor gets a shard of its own), as
-     * huggingface_hub's {@code split_torch_state_dict_into_shards} does.
-     */
-    static List<Map<String, NDArray>> shard(Map<String, NDArray> tensors, int bytesPerElement, long maxBytes) {
-        List<Map<String, NDArray>> shards = new ArrayList<>();
-        Map<String, NDArray> current = new LinkedHashMap<>();
-        long currentBytes = 0;
-        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-            long bytes = e.getValue().getShape().size() * bytesPerElement;
-            if (!current.isEmpty() && currentBytes + bytes > maxBytes) {
-                shards.add(current);
-                current = new LinkedHashMap<>();
-                currentBytes = 0;
-            }
-            current.put(e.getKey(), e.getValue());
-            currentBytes += bytes;
-        }
-        shards.add(current);
-        return shards;
-    }
-
-    private static void writeAtomically(Path file, String text) {
-        try {
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new CheckpointException(file, null, "cannot be written: " + e.getMessage(), e);
-        }
-    }
-
-    /** Deletes weight files of an earlier save ({@code model*.safetensors}, the index) that the new save left out. */
-    private static void deleteStaleWeights(Path folder, Set<String> written) {
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder, "model*.safetensors*")) {
-            for (Path p : stream) {
-                String name = p.getFileName().toString();
-                boolean weights = name.equals(INDEX_FILE) || name.matches("model(-\\d{5}-of-\\d{5})?\\.safetensors");
-                if (weights && !written.contains(name)) {
-                    Files.delete(p);
-                }
-            }
-        } catch (IOException e) {
-            throw new CheckpointException(folder, null, "stale weight files cannot be removed: " + e.getMessage(), e);
         }
     }
 
@@ -801,8 +642,14 @@ public final class CausalLm implements AutoCloseable {
             this.bias = bias;
         }
 
+        /** {@code x·Wᵀ + b (+ delta(x))} for {@code x} {@code [batch, seq, in]}. */
         NDArray apply(NDArray x) {
-            NDArray y = Linear.linear(x, weight, bias).singletonOrThrow();
+            Shape shape = x.getShape();
+            long rows = shape.get(0) * shape.get(1);
+            // On [rows, in] the bias is fused into one addmm; on 3-D input libtorch runs matmul then add_.
+            NDArray flat = x.reshape(rows, shape.get(2));
+            NDArray y = Linear.linear(flat, weight, bias).singletonOrThrow()
+                    .reshape(shape.get(0), shape.get(1), weight.getShape().get(0));
             LinearAdapter a = adapter;
             return a == null ? y : y.add(a.delta(x));
         }

@@ -18,6 +18,9 @@ import java.util.Locale;
  * so that new tokens follow the segment rule of {@link AttentionMasks}. {@link CausalLm#forward(NDArray, NDArray,
  * NDArray, KvCache)} appends one chunk and advances {@link #length()} only when the whole forward pass succeeded.
  *
+ * <p>The cache is for inference: what it stores is detached from autograd, so gradients of a chunk never flow into
+ * the keys and values of earlier chunks (train on whole sequences instead).
+ *
  * <p>The cache owns its buffers (a sub-manager of the manager it was made with) until {@link #close()}. It is not
  * thread-safe: one decoding loop uses it at a time.
  */
@@ -174,8 +177,11 @@ public final class KvCache implements AutoCloseable {
     void write(int layer, NDArray newKeys, NDArray newValues) {
         long count = newKeys.getShape().get(2);
         NDIndex slots = new NDIndex().addAllDim(2).addSliceDim(length, length + count);
-        keys[layer].set(slots, newKeys);
-        values[layer].set(slots, newValues);
+        // Detached: the cache is for inference and must never join (and grow) an autograd graph.
+        try (NDArray k = newKeys.stopGradient(); NDArray v = newValues.stopGradient()) {
+            keys[layer].set(slots, k);
+            values[layer].set(slots, v);
+        }
     }
 
     /** A layer's keys {@code [batch, kvHeads, end, headDim]}: a view into the buffer. */

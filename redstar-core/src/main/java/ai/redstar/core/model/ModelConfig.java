@@ -106,7 +106,9 @@ public final class ModelConfig {
         b.numHiddenLayers = numHiddenLayers;
         b.numAttentionHeads = numAttentionHeads;
         b.numKeyValueHeads = numKeyValueHeads;
-        b.headDim = headDim;
+        // A head width equal to the default is treated as derived, so a variant with another width or head count
+        // gets hiddenSize / numAttentionHeads again instead of a stale value.
+        b.headDim = headDim == hiddenSize / numAttentionHeads ? null : headDim;
         b.ropeTheta = ropeTheta;
         b.ropeScaling = ropeScaling;
         b.rmsNormEps = rmsNormEps;
@@ -145,7 +147,10 @@ public final class ModelConfig {
     }
 
     /**
-     * Parses the text of a {@code config.json}.
+     * Parses the text of a {@code config.json}. The sizes ({@code vocab_size}, {@code hidden_size},
+     * {@code intermediate_size}, {@code num_hidden_layers}, {@code num_attention_heads}) are required; a missing
+     * {@code num_key_value_heads} means one key/value head per query head, as in transformers; other missing fields
+     * take Hugging Face's defaults.
      *
      * @throws IllegalArgumentException naming the field and its value when the text is not a supported,
      *     consistent configuration
@@ -167,6 +172,18 @@ public final class ModelConfig {
         }
         Builder b = builder(ModelType.fromHfName(typeElement.getAsString()));
         Fields f = new Fields(o);
+        // The sizes have no meaningful default for a checkpoint: the builder's tiny ones would only fail later,
+        // against the weights. transformers always writes them.
+        for (String size : List.of("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers",
+                "num_attention_heads")) {
+            JsonElement value = o.get(size);
+            if (value == null || value.isJsonNull()) {
+                f.problems.add("field '" + size + "' is missing; a " + b.modelType.hfName()
+                        + " config.json must give it");
+            }
+        }
+        // As in transformers: no num_key_value_heads means one key/value head per query head (no grouping).
+        b.numKeyValueHeads = null;
         f.integer("vocab_size").ifPresent(b::vocabSize);
         f.integer("hidden_size").ifPresent(b::hiddenSize);
         f.integer("intermediate_size").ifPresent(b::intermediateSize);
@@ -234,6 +251,11 @@ public final class ModelConfig {
         }
         JsonObject r = rs.getAsJsonObject();
         JsonElement kind = r.has("rope_type") ? r.get("rope_type") : r.get("type");
+        if (kind != null && !kind.isJsonNull()
+                && !(kind.isJsonPrimitive() && kind.getAsJsonPrimitive().isString())) {
+            f.problems.add("field 'rope_scaling.rope_type' must be a string, got " + kind);
+            return Optional.empty();
+        }
         String kindName = kind == null || kind.isJsonNull() ? null : kind.getAsString();
         if (kindName == null) {
             f.problems.add("field 'rope_scaling' has no 'rope_type' (or 'type'); expected \"linear\"");

@@ -125,7 +125,7 @@ class CausalLmCheckpointTest {
             Path folder = folderWith(TinyModels.qwen2(), t -> t.remove("model.layers.1.self_attn.v_proj.bias"), m);
             CheckpointException e = assertThrows(CheckpointException.class, () -> CausalLm.load(folder, CPU));
             assertEquals("model.layers.1.self_attn.v_proj.bias", e.tensor().orElseThrow());
-            assertEquals(folder.resolve("model.safetensors"), e.file().orElseThrow());
+            assertEquals(folder, e.file().orElseThrow());
             assertTrue(e.getMessage().contains("missing"), e.getMessage());
         }
     }
@@ -163,7 +163,8 @@ class CausalLmCheckpointTest {
                     t -> t.put("model.layers.0.mlp.up_proj.weight", m.zeros(new Shape(48, 31), DataType.FLOAT32)), m);
             CheckpointException e = assertThrows(CheckpointException.class, () -> CausalLm.load(folder, CPU));
             assertEquals("model.layers.0.mlp.up_proj.weight", e.tensor().orElseThrow());
-            assertTrue(e.getMessage().contains("(48, 31)") && e.getMessage().contains("(48, 32)"), e.getMessage());
+            assertTrue(e.getMessage().contains("(48, 31)") && e.getMessage().contains("(48, 32)")
+                    && e.getMessage().contains("model.safetensors"), e.getMessage());
         }
     }
 }

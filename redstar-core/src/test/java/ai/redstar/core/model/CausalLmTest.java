@@ -310,6 +310,43 @@ class CausalLmTest {
     }
 
     @Test
+    void modelAndCacheMadeInsideAScope_outliveIt() {
+        CausalLm model;
+        try (NDScope scope = new NDScope()) {
+            model = CausalLm.randomInit(TinyModels.qwen2(), 1, CPU);
+        }
+        try (model; NDManager m = NDManager.newBaseManager(CPU)) {
+            KvCache cache;
+            NDArray mask = m.create(new long[][] {{1, 1}, {0, 1}});
+            try (NDScope scope = new NDScope()) {
+                cache = model.newKvCache(2, 4, m);
+                model.forward(m.create(new long[][] {{3, 4}, {0, 5}}), AttentionMasks.positionsFromPaddingMask(mask),
+                        mask, cache);
+                cache.keepRows(m.create(new long[] {1, 0}));
+            }
+            try (cache) {
+                NDArray logits = model.forward(m.create(new long[][] {{6}, {7}}), m.create(new long[][] {{1}, {2}}),
+                        m.create(new long[][] {{1}, {1}}), cache);
+                assertEquals(new Shape(2, 1, 96), logits.getShape());
+                assertArrayEquals(new long[] {0, 1, 1, 1, 1, 1}, cache.segmentIds(m).toLongArray());
+            }
+        }
+    }
+
+    @Test
+    void causalSegmentBias_allowsEarlierTokensOfTheSameSegmentOnly() {
+        try (NDManager m = NDManager.newBaseManager(CPU)) {
+            NDArray segments = m.create(new long[][] {{0, 1, 1, 2}});
+            float[] bias = AttentionMasks.causalSegmentBias(segments, segments, 0).toFloatArray();
+            float x = AttentionMasks.MASKED;
+            assertArrayEquals(new float[] {0, x, x, x, x, 0, x, x, x, 0, 0, x, x, x, x, 0}, bias);
+            NDArray keys = m.create(new long[][] {{1, 1, 2, 2}});
+            float[] continued = AttentionMasks.causalSegmentBias(m.create(new long[][] {{2}}), keys, 3).toFloatArray();
+            assertArrayEquals(new float[] {x, x, 0, 0}, continued);
+        }
+    }
+
+    @Test
     void positionsFromPaddingMask_countsRealTokens() {
         try (NDManager m = NDManager.newBaseManager(CPU)) {
             NDArray positions = AttentionMasks.positionsFromPaddingMask(m.create(new long[][] {{0, 0, 1, 1, 1}, {1, 1, 1, 1, 1}}));

@@ -1,0 +1,19 @@
+package ai.redstar.examples.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code redstar bench}: the parent of the benchmark subcommands. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks; each prints one JSON line per figure.",
+        subcommands = {CoreBench.class})
+public final class BenchCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}
