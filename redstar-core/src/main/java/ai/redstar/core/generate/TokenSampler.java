@@ -14,7 +14,9 @@ import ai.djl.ndarray.types.Shape;
  * <p>Per row: {@code logp = log_softmax(logits / T)} (T = 1 for greedy rows); greedy rows take the argmax of the raw
  * logits (ties to the lowest id). Other rows restrict {@code p = exp(logp)} to the {@code k} largest, then to the
  * shortest descending prefix whose mass reaches {@code topP} (the crossing token kept), and return the first token
- * whose cumulative kept mass exceeds {@code u * keptMass}, in decreasing-probability order. A row without truncation
+ * whose cumulative kept mass exceeds {@code u * keptMass}, in decreasing-probability order. Only a prefix of that
+ * order is sorted: the largest top-k of the batch, or for nucleus rows the first {@value #FIRST_CANDIDATES} (then
+ * {@value #SECOND_CANDIDATES}) tokens when their mass reaches top-p, else the whole vocabulary. A row without truncation
  * runs the cumulative sum over the vocabulary in id order (no sort). Which order a row uses depends only on its own
  * parameters, so its token does not depend on its batch-mates. Cumulative sums are in fp64 so that large
  * vocabularies do not bias the draw.
@@ -25,6 +27,10 @@ import ai.djl.ndarray.types.Shape;
 final class TokenSampler {
     /** Everything sampled for a batch: parallel arrays, one entry per row. */
     record Sampled(int[] tokens, float[] logProbs, float[] truncatedLogProbs) {}
+
+    /** Candidates sorted first for nucleus rows, then on a second try, before sorting the whole vocabulary. */
+    static final int FIRST_CANDIDATES = 256;
+    static final int SECOND_CANDIDATES = 4096;
 
     private TokenSampler() {}
 
@@ -56,7 +62,6 @@ final class TokenSampler {
         boolean anyPlain = false;
         boolean anyTruncated = false;
         boolean[] truncatedRow = new boolean[b];
-        boolean everyRowTopK = true;
         int maxTopK = 0;
         boolean[] greedy = new boolean[b];
         float[] rowT = new float[b];
@@ -79,8 +84,7 @@ final class TokenSampler {
             anyTruncated |= truncatedRow[i];
             anyPlain |= !greedy[i] && !truncatedRow[i];
             anyTopP |= truncatedRow[i] && topP[i] < 1;
-            if (truncatedRow[i]) {
-                everyRowTopK &= rowK[i] < vocab;
+            if (truncatedRow[i] && rowK[i] < vocab) {
                 maxTopK = (int) Math.max(maxTopK, rowK[i]);
             }
         }
@@ -112,18 +116,35 @@ final class TokenSampler {
             NDArray sorted = null;
             NDArray logMass = null;
             if (anyTruncated) {
-                int k = everyRowTopK ? maxTopK : Math.toIntExact(vocab);
-                NDArray sortedP;
-                NDArray sortedIdx;
-                if (k < vocab) {
-                    NDList top = probs.topK(k, 1, true, true);
-                    sortedP = top.get(0);
-                    sortedIdx = top.get(1);
-                } else {
-                    sortedIdx = probs.argSort(1, false);
-                    sortedP = probs.gather(sortedIdx, 1);
+                // Sort only as many candidates as the rows can keep: the largest top-k, or, for nucleus rows,
+                // a prefix whose mass reaches top-p (checked with one read-back, widened if it falls short).
+                // The sorted prefix is the same however long it is, so the draw does not depend on this choice.
+                int k = -1;
+                NDArray sortedIdx = null;
+                NDArray sp = null;
+                NDArray cum = null;
+                for (long wanted : new long[] {Math.max(maxTopK, FIRST_CANDIDATES),
+                        Math.max(maxTopK, SECOND_CANDIDATES)}) {
+                    if (k > 0 || wanted * 8 > vocab) {
+                        break; // a partial sort of more than an eighth of the vocabulary saves little
+                    }
+                    int candidates = (int) wanted;
+                    NDList top = probs.topK(candidates, 1, true, true);
+                    NDArray candidateP = top.get(0).toType(DataType.FLOAT64, false);
+                    NDArray candidateCum = candidateP.cumSum(1);
+                    if (covers(candidateCum, candidates, rowK, rowP, truncatedRow)) {
+                        k = candidates;
+                        sortedIdx = top.get(1);
+                        sp = candidateP;
+                        cum = candidateCum;
+                    }
                 }
-                NDArray sp = sortedP.toType(DataType.FLOAT64, false);
+                if (k < 0) {
+                    k = Math.toIntExact(vocab);
+                    sortedIdx = probs.argSort(1, false);
+                    sp = probs.gather(sortedIdx, 1).toType(DataType.FLOAT64, false);
+                    cum = sp.cumSum(1);
+                }
                 NDArray keep = null;
                 boolean anyRowBelowK = false;
                 for (long rk : rowK) {
@@ -134,7 +155,7 @@ final class TokenSampler {
                     keep = rank.lt(m.create(rowK, new Shape(b, 1)));
                 }
                 if (anyTopP) {
-                    NDArray before = sp.cumSum(1).sub(sp);
+                    NDArray before = cum.sub(sp);
                     NDArray keepP = before.lt(m.create(rowP, new Shape(b, 1)));
                     keep = keep == null ? keepP : keep.logicalAnd(keepP);
                 }
@@ -183,6 +204,27 @@ final class TokenSampler {
             tlp[i] = (float) packed[2 * b + i];
         }
         return new Sampled(ids, lp, tlp);
+    }
+
+    /**
+     * Whether the {@code candidates} most likely tokens hold every token each truncated row may keep: its top-k
+     * fits, or the candidates' mass reaches its top-p.
+     */
+    private static boolean covers(NDArray candidateCum, int candidates, long[] rowK, double[] rowP,
+            boolean[] truncatedRow) {
+        int b = rowK.length;
+        boolean[] byK = new boolean[b];
+        boolean all = true;
+        for (int i = 0; i < b; i++) {
+            byK[i] = !truncatedRow[i] || rowK[i] <= candidates;
+            all &= byK[i];
+        }
+        if (all) {
+            return true;
+        }
+        NDManager m = candidateCum.getManager();
+        NDArray byP = candidateCum.get(":, -1").gte(m.create(rowP));
+        return byP.logicalOr(m.create(byK)).all().getBoolean();
     }
 
     /** Per row, how many entries of the non-decreasing {@code cdf} lie below {@code threshold}: {@code [b, 1]}. */
