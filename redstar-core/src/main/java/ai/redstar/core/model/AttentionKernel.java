@@ -13,6 +13,9 @@ import ai.djl.ndarray.NDArray;
  *
  * <p>The bias is always causal: query row {@code i} sits at key index {@code sk - sq + i} and never attends a key after
  * it, so a kernel may skip those keys (their probability is exactly zero).
+ *
+ * <p>{@link #attend} runs inside the model's per-call {@link ai.djl.ndarray.NDScope}: arrays it creates are closed when
+ * the forward pass returns, so a kernel keeps no arrays between calls unless it unregisters them.
  */
 @FunctionalInterface
 public interface AttentionKernel {

@@ -8,6 +8,9 @@ import ai.djl.ndarray.NDArray;
  * LoRA is the canonical implementation ({@code delta(x) = (α/r)·(x·Aᵀ)·Bᵀ}).
  *
  * <p>Implementations own their parameters; gradients reach them through the same autograd graph as the model's.
+ * {@link #delta} runs inside the model's per-call {@link ai.djl.ndarray.NDScope}: every array it creates is closed when
+ * the forward pass returns, so parameters must be created beforehand (or removed from the scope with
+ * {@code NDScope.unregister}).
  */
 @FunctionalInterface
 public interface LinearAdapter {
