@@ -47,10 +47,6 @@ public final class GenerationRequest {
         return promptTokenIds.length;
     }
 
-    int promptTokenId(int i) {
-        return promptTokenIds[i];
-    }
-
     int[] promptView() {
         return promptTokenIds;
     }
