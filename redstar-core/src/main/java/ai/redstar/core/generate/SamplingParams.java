@@ -1,16 +1,22 @@
 package ai.redstar.core.generate;
 
+import ai.redstar.core.checkpoint.GenerationConfig;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How to sample the completions of one prompt: temperature, top-k, top-p (nucleus), length, stop conditions, number
@@ -28,6 +34,16 @@ import java.util.Set;
  * the RL step number) when the same prompt must be sampled afresh.
  */
 public final class SamplingParams {
+    private static final Logger LOG = LoggerFactory.getLogger(SamplingParams.class);
+
+    /**
+     * Fields of {@code generation_config.json} that would change the outputs and are not implemented, with their
+     * neutral values (a list-valued field is neutral when empty).
+     */
+    private static final Map<String, Double> NOT_APPLIED = Map.of("repetition_penalty", 1.0, "min_p", 0.0,
+            "typical_p", 1.0, "epsilon_cutoff", 0.0, "eta_cutoff", 0.0, "no_repeat_ngram_size", 0.0, "num_beams", 1.0,
+            "min_new_tokens", 0.0, "bad_words_ids", 0.0, "suppress_tokens", 0.0);
+
     private final double temperature;
     private final Integer topK;
     private final double topP;
@@ -56,6 +72,45 @@ public final class SamplingParams {
      */
     public static Builder builder(int maxNewTokens) {
         return new Builder(maxNewTokens);
+    }
+
+    /**
+     * A builder preset with a model folder's {@code generation_config.json}, read as transformers does:
+     * {@code do_sample} false or absent means greedy decoding; otherwise {@code temperature} (absent: 1),
+     * {@code top_k} (absent: 50, as transformers; 0: no top-k) and {@code top_p} (absent: 1). A non-empty
+     * {@code eos_token_id} becomes the stop tokens; {@code max_new_tokens}, when present, replaces
+     * {@code maxNewTokens}. Fields this class does not implement, such as {@code repetition_penalty}, are not applied
+     * (a warning names them). Every preset property may still be overridden once.
+     *
+     * @param maxNewTokens the length limit when the file sets none
+     */
+    public static Builder builder(GenerationConfig modelDefaults, int maxNewTokens) {
+        Objects.requireNonNull(modelDefaults, "modelDefaults");
+        Builder b = new Builder(modelDefaults.maxNewTokens() == null ? maxNewTokens : modelDefaults.maxNewTokens());
+        if (Boolean.TRUE.equals(modelDefaults.doSample())) {
+            b.temperature = modelDefaults.temperature() == null ? 1.0 : modelDefaults.temperature();
+            int k = modelDefaults.topK() == null ? 50 : modelDefaults.topK();
+            b.topK = k == 0 ? null : k;
+            b.topP = modelDefaults.topP() == null ? 1.0 : modelDefaults.topP();
+        } else {
+            b.temperature = 0;
+        }
+        if (!modelDefaults.eosTokenIds().isEmpty()) {
+            b.stopTokenIds = new ArrayList<>(modelDefaults.eosTokenIds());
+        }
+        JsonObject extra = modelDefaults.extraFields();
+        for (Map.Entry<String, Double> field : NOT_APPLIED.entrySet()) {
+            JsonElement value = extra.get(field.getKey());
+            boolean neutral = value == null || value.isJsonNull()
+                    || value.isJsonArray() && value.getAsJsonArray().isEmpty()
+                    || value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()
+                            && value.getAsDouble() == field.getValue();
+            if (!neutral) {
+                LOG.warn("generation_config.json sets '{}' = {}, which SamplingParams does not apply",
+                        field.getKey(), value);
+            }
+        }
+        return b;
     }
 
     /** Greedy decoding (temperature 0) of at most {@code maxNewTokens} tokens, stopping at the model's EOS ids. */

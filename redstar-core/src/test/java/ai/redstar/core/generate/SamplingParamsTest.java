@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.redstar.core.checkpoint.GenerationConfig;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -91,5 +92,37 @@ class SamplingParamsTest {
         GenerationRequest r = GenerationRequest.of(prompt, SamplingParams.greedy(4));
         prompt[0] = 99;
         assertEquals(1, r.promptTokenIds()[0]);
+    }
+
+    @Test
+    void builderFromGenerationConfig_sampling_readsLikeTransformers() {
+        GenerationConfig qwenLike = GenerationConfig.fromJson("{\"do_sample\": true, \"temperature\": 0.7, "
+                + "\"top_p\": 0.8, \"top_k\": 20, \"eos_token_id\": [151645, 151643], \"repetition_penalty\": 1.05}");
+        SamplingParams p = SamplingParams.builder(qwenLike, 512).seed(3).build();
+        assertEquals(0.7, p.temperature());
+        assertEquals(20, p.topK().getAsInt());
+        assertEquals(0.8, p.topP());
+        assertEquals(512, p.maxNewTokens());
+        assertEquals(Set.of(151645, 151643), p.stopTokenIds().orElseThrow());
+        assertEquals(3L, p.seed());
+        SamplingParams overridden = SamplingParams.builder(qwenLike, 512).temperature(1.0).build();
+        assertEquals(1.0, overridden.temperature(), "a preset may be overridden once");
+    }
+
+    @Test
+    void builderFromGenerationConfig_absentFields_takeTransformersDefaults() {
+        SamplingParams greedy = SamplingParams.builder(GenerationConfig.fromJson("{\"max_new_tokens\": 64}"), 512)
+                .build();
+        assertTrue(greedy.isGreedy(), "do_sample absent means greedy");
+        assertEquals(64, greedy.maxNewTokens());
+        assertTrue(greedy.stopTokenIds().isEmpty(), "no eos_token_id: the model's EOS ids");
+        SamplingParams sampled = SamplingParams.builder(GenerationConfig.fromJson("{\"do_sample\": true}"), 32)
+                .build();
+        assertEquals(1.0, sampled.temperature());
+        assertEquals(50, sampled.topK().getAsInt());
+        assertEquals(1.0, sampled.topP());
+        SamplingParams noTopK = SamplingParams.builder(
+                GenerationConfig.fromJson("{\"do_sample\": true, \"top_k\": 0}"), 32).build();
+        assertTrue(noTopK.topK().isEmpty(), "top_k 0 disables top-k");
     }
 }
