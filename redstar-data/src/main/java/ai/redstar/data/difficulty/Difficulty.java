@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param value in [0, 1], 0 easiest
  * @param bucket the bucket of {@code value} among the scorer's equal-width buckets, from 0
- * @param components each strategy's own difficulty by name ("pass_rate", "level", "trace_length")
+ * @param components each strategy's own difficulty by name ("pass_rate", "level", "trace_length"), in the
+ *     strategy's order
  */
 public record Difficulty(double value, int bucket, Map<String, Double> components) {
     public Difficulty {
@@ -18,6 +19,7 @@ public record Difficulty(double value, int bucket, Map<String, Double> component
         if (bucket < 0) {
             throw new IllegalArgumentException("bucket must be >= 0, got " + bucket);
         }
-        components = Map.copyOf(Objects.requireNonNull(components, "components"));
+        components = java.util.Collections.unmodifiableMap(
+                new java.util.LinkedHashMap<>(Objects.requireNonNull(components, "components")));
     }
 }

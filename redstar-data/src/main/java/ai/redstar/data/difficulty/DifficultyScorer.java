@@ -208,9 +208,31 @@ public final class DifficultyScorer {
         return e != null && e.isJsonPrimitive() ? Optional.of(e.getAsString()) : Optional.empty();
     }
 
+    /**
+     * A description that depends only on the settings (samplers by teacher name and their own description), stable
+     * across JVMs: runs compare it to decide whether they may resume one another.
+     */
     @Override
     public String toString() {
-        return "DifficultyScorer{" + strategy + ", buckets=" + buckets + ", seed=" + seed + "}";
+        return "DifficultyScorer{" + describe(strategy) + ", buckets=" + buckets + ", seed=" + seed + "}";
+    }
+
+    private static String describe(DifficultyStrategy s) {
+        if (s instanceof DifficultyStrategy.PassRate p) {
+            return "PassRate{" + p.sampler().settings() + ", samples=" + p.samples() + ", " + p.prompt() + "}";
+        }
+        if (s instanceof DifficultyStrategy.TraceLength t) {
+            return "TraceLength{" + t.sampler().settings() + ", samples=" + t.samples() + ", tokens=[" + t.shortTokens() + ", "
+                    + t.longTokens() + "], " + t.prompt() + "}";
+        }
+        if (s instanceof DifficultyStrategy.DeclaredLevel l) {
+            return "DeclaredLevel{" + l.scale() + l.field().map(f -> ", field=" + f).orElse("") + "}";
+        }
+        StringBuilder b = new StringBuilder("Weighted{");
+        for (DifficultyStrategy.Part part : ((DifficultyStrategy.Weighted) s).parts()) {
+            b.append(part.weight()).append(" x ").append(describe(part.strategy())).append("; ");
+        }
+        return b.append('}').toString();
     }
 
     /** Settings of a {@link DifficultyScorer}; each may be set once. */

@@ -55,7 +55,7 @@ public sealed interface LevelScale permits LevelScale.Linear, LevelScale.Named {
             if (normalised.isEmpty()) {
                 throw new IllegalArgumentException("a named level scale needs at least one level");
             }
-            levels = Map.copyOf(normalised);
+            levels = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(normalised));
         }
 
         @Override

@@ -64,7 +64,7 @@ public sealed interface Selection permits Selection.All, Selection.Threshold, Se
             if (total < 1) {
                 throw new IllegalArgumentException("target mix total must be >= 1, got " + total);
             }
-            shares = Map.copyOf(shares);
+            shares = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(shares));
         }
 
         /** The quota of each named bucket before capping by what is available (largest remainders). */

@@ -43,6 +43,12 @@ public final class CustomSampler implements TraceSampler {
         return List.copyOf(samples);
     }
 
+    /** The teacher's name: a custom source's settings are its own business. */
+    @Override
+    public String settings() {
+        return "CustomSampler{" + teacher + "}";
+    }
+
     @Override
     public String toString() {
         return "CustomSampler{" + teacher + "}";

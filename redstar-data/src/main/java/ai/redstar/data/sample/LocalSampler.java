@@ -71,6 +71,12 @@ public final class LocalSampler implements TraceSampler {
         return teacher;
     }
 
+    @Override
+    public String settings() {
+        return "LocalSampler{" + teacher + ", " + params + ", template variables " + new java.util.TreeMap<>(
+                templateVariables) + "}";
+    }
+
     public SamplingParams params() {
         return params;
     }
@@ -121,7 +127,7 @@ public final class LocalSampler implements TraceSampler {
 
     @Override
     public String toString() {
-        return "LocalSampler{" + teacher + ", " + params + ", concurrency=" + concurrency + "}";
+        return "LocalSampler{" + teacher + ", " + params + "}";
     }
 
     /** Settings of a {@link LocalSampler}; each may be set once. */

@@ -123,6 +123,12 @@ public final class OpenAiSampler implements TraceSampler {
         return model;
     }
 
+    @Override
+    public String settings() {
+        return "OpenAiSampler{model=" + model + ", temperature=" + temperature + ", top_p=" + topP + ", max_tokens="
+                + maxTokens + ", seed=" + sendSeed + (extraBody.size() == 0 ? "" : ", extra=" + extraBody) + "}";
+    }
+
     /** The chat-completions URL requests go to. */
     public URI endpoint() {
         return endpoint;
@@ -146,6 +152,11 @@ public final class OpenAiSampler implements TraceSampler {
 
     public int maxRetries() {
         return maxRetries;
+    }
+
+    /** The extra request fields (a copy). */
+    public JsonObject extraBody() {
+        return extraBody.deepCopy();
     }
 
     @Override
@@ -387,7 +398,7 @@ public final class OpenAiSampler implements TraceSampler {
     @Override
     public String toString() {
         return "OpenAiSampler{" + model + " at " + endpoint + ", temperature=" + temperature + ", top_p=" + topP
-                + ", max_tokens=" + maxTokens + ", concurrency=" + concurrency
+                + ", max_tokens=" + maxTokens + (extraBody.size() == 0 ? "" : ", extra=" + extraBody)
                 + (apiKeyVariable == null ? "" : ", key from $" + apiKeyVariable) + "}";
     }
 

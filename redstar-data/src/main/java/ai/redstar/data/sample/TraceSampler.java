@@ -21,6 +21,13 @@ public sealed interface TraceSampler permits LocalSampler, OpenAiSampler, Custom
     String teacher();
 
     /**
+     * The settings that decide the samples (model and sampling parameters), without the server's address or
+     * operational limits such as concurrency, timeouts and retries, which may change when a run is resumed. Stable
+     * across JVMs.
+     */
+    String settings();
+
+    /**
      * Samples {@code n} responses to {@code messages}.
      *
      * @param n at least 1
