@@ -42,6 +42,26 @@ public final class ExactDedup {
     /** The 64-bit fingerprint of the normalised text, computed without building it when the text is ASCII. */
     public static long fingerprint(String text) {
         Objects.requireNonNull(text, "text");
+        if (isAscii(text)) {
+            // the loop of forEachNormalizedChar for ASCII, inlined: no normalisation, no lambda per character
+            long h = FNV_OFFSET;
+            boolean pendingSpace = false;
+            boolean started = false;
+            for (int i = 0, n = text.length(); i < n; i++) {
+                char c = text.charAt(i);
+                if (c <= ' ') {
+                    pendingSpace = started;
+                    continue;
+                }
+                if (pendingSpace) {
+                    h = (h ^ ' ') * FNV_PRIME;
+                    pendingSpace = false;
+                }
+                started = true;
+                h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32 : c)) * FNV_PRIME;
+            }
+            return LongLongTable.mix(h);
+        }
         long[] h = {FNV_OFFSET};
         forEachNormalizedChar(text, c -> h[0] = (h[0] ^ c) * FNV_PRIME);
         return LongLongTable.mix(h[0]);

@@ -112,6 +112,12 @@ class DedupTest {
         assertArrayEquals(words.signature("two words"), words.signature("Two, words!"));
         assertFalse(java.util.Arrays.equals(words.signature("two words"), words.signature("other words")));
         assertEquals(0.707, words.threshold(), 0.01);
+        int[] shortSignature = words.signature("only three words");
+        assertTrue(java.util.Arrays.stream(shortSignature).noneMatch(v -> v == Integer.MAX_VALUE),
+                "every position is filled by densification");
+        assertEquals(1.0, MinHash.estimatedJaccard(shortSignature, words.signature("Only three words.")));
+        assertEquals(ExactDedup.fingerprint("Ünïcode  TEXT"), ExactDedup.fingerprint("ünïcode text"));
+        assertEquals(ExactDedup.fingerprint("Plain  TEXT"), ExactDedup.fingerprint(" plain text"));
         assertThrows(IllegalArgumentException.class, () -> MinHash.builder().bands(0).rows(99).build());
     }
 
