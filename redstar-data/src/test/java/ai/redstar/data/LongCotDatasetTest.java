@@ -269,6 +269,32 @@ class LongCotDatasetTest {
     }
 
     @Test
+    void run_withATinyLocalModel_samplesJudgesAndReportsEveryTrace() throws IOException {
+        Path problems = dir.resolve("tiny.jsonl");
+        Files.writeString(problems, line("a", "What is 1 + 1?", "2", "Level 1", "{}") + "\n"
+                + line("b", "What is 2 + 2?", "4", "Level 2", "{}") + "\n");
+        try (var tokenizer = ai.redstar.core.tokenizer.ChatTokenizer.load(
+                        ai.redstar.data.sample.TinyTeacher.writeTokenizer(dir.resolve("tiny-model")));
+                var model = ai.redstar.data.sample.TinyTeacher.model(5)) {
+            TraceSampler local = ai.redstar.data.sample.LocalSampler.builder(tokenizer, model,
+                    ai.redstar.core.generate.SamplingParams.builder(8).temperature(1.0).build()).build();
+            DatasetReport report = LongCotDataset.builder(problems, ProblemFormat.generic(), local)
+                    .samplesPerProblem(3).tokenCounter(ai.redstar.data.filter.TokenCounter.of(tokenizer))
+                    .keepRejected(true).progress(Progress.Mode.OFF).build().run(dir.resolve("tiny-out"));
+            assertTrue(report.complete());
+            assertEquals(6, report.tracesSampled());
+            long dropped = report.drops().values().stream().mapToLong(Long::longValue).sum();
+            assertEquals(6, report.tracesKept() + dropped, "every trace is kept or dropped with a reason");
+            List<JsonObject> rejected = read(dir.resolve("tiny-out").resolve(LongCotDataset.REJECTED));
+            assertEquals(dropped, rejected.size());
+            for (JsonObject r : rejected) {
+                assertTrue(r.get("text").getAsString().startsWith("<think>\n"), "the template's opened think tag");
+                assertTrue(r.get("tokens").getAsInt() <= 8);
+            }
+        }
+    }
+
+    @Test
     void build_reportsEveryProblem() throws IOException {
         Path problems = problems();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
