@@ -114,9 +114,9 @@ import org.slf4j.LoggerFactory;
  * and run again, the outputs hold each record once. Screening resumes after the last screened line. A lock file keeps
  * two runs out of one directory.
  *
- * <p>Memory: the input is streamed twice; held in memory are the dedup indexes (about 20 bytes per problem exact, 550
- * per problem near), the selection and journal as bit sets over line numbers, a window of {@code 2 × parallelism}
- * problems in flight, and for the report one int per kept trace.
+ * <p>Memory: the input is streamed twice; held in memory are the dedup indexes (about 35 to 70 bytes per problem
+ * exact, 0.5 to 1 KiB per problem near with 16 bands), the selection and journal as bit sets over line numbers, a
+ * window of {@code 2 × parallelism} problems in flight, and for the report one int per kept trace.
  *
  * <p>Immutable; {@link #run} may be called again (it resumes). Not for concurrent runs into one directory.
  */
@@ -797,7 +797,10 @@ public final class LongCotDataset {
             return this;
         }
 
-        /** Sets aside near-duplicate questions found by this MinHash (default: none). */
+        /**
+         * Sets aside near-duplicate questions found by this MinHash (default: none). Questions are short: character
+         * shingles ({@code Shingling.characters(5)}) find reworded copies that word shingles miss.
+         */
         public Builder nearDuplicates(MinHash minHash) {
             once(this.nearDuplicates, "nearDuplicates");
             this.nearDuplicates = Objects.requireNonNull(minHash, "minHash");

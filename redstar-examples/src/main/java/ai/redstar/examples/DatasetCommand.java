@@ -11,6 +11,7 @@ import ai.redstar.data.LongCotDataset;
 import ai.redstar.data.SamplerFailure;
 import ai.redstar.data.dedup.Decontaminator;
 import ai.redstar.data.dedup.MinHash;
+import ai.redstar.data.dedup.Shingling;
 import ai.redstar.data.difficulty.DifficultyScorer;
 import ai.redstar.data.difficulty.DifficultyStrategy;
 import ai.redstar.data.difficulty.LevelScale;
@@ -134,7 +135,7 @@ public final class DatasetCommand implements Callable<Integer> {
     @Option(names = "--max-trace-tokens", defaultValue = "32768", description = "Length filter upper bound (default ${DEFAULT-VALUE}).")
     int maxTraceTokens;
 
-    @Option(names = "--near-dedup", description = "Also set aside near-duplicate questions (MinHash, 16 bands x 8 rows).")
+    @Option(names = "--near-dedup", description = "Also set aside near-duplicate questions (MinHash of character 5-grams, 16 bands x 8 rows).")
     boolean nearDedup;
 
     @Option(names = "--no-exact-dedup", description = "Keep exact duplicate questions.")
@@ -218,7 +219,7 @@ public final class DatasetCommand implements Callable<Integer> {
                 d.samplerFailure(SamplerFailure.SKIP_PROBLEM);
             }
             if (nearDedup) {
-                d.nearDuplicates(MinHash.builder().build());
+                d.nearDuplicates(MinHash.builder().shingling(Shingling.characters(5)).build());
             }
             if (benchmarks != null && !benchmarks.isEmpty()) {
                 Decontaminator.Builder dc = Decontaminator.builder();

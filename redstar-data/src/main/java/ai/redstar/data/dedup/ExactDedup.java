@@ -16,7 +16,7 @@ import java.util.OptionalLong;
  * seen.add("what is  2+2? ", 7);    // OptionalLong[1]: a duplicate of document 1
  * }</pre>
  *
- * <p>Thread-safe: {@link #fingerprint} is pure; {@link #add} is synchronised. About 20 bytes per distinct text.
+ * <p>Thread-safe: {@link #fingerprint} is pure; {@link #add} is synchronised. About 35 to 70 bytes per distinct text.
  */
 public final class ExactDedup {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;

@@ -7,7 +7,7 @@ import java.util.OptionalLong;
  * The LSH buckets of the documents kept so far: one 64-bit key per band (the band's index and values, hashed) mapped
  * to the first document that had it. {@link #add} reports a near-duplicate when any band of the new signature is
  * already present, and otherwise records the document; near-duplicates are not recorded, so each match names a kept
- * document. About {@code bands × 34} bytes per kept document (16 bands: about 550 bytes).
+ * document. About {@code bands × 34} to {@code bands × 68} bytes per kept document (16 bands: 0.5 to 1 KiB).
  *
  * <p>Thread-safe: {@link #add} and {@link #find} are synchronised; compute signatures outside, in parallel.
  */
