@@ -35,8 +35,11 @@ final class LoraLinear implements LinearAdapter {
         return up.mul(scaling).reshape(shape.get(0), shape.get(1), b.getShape().get(0));
     }
 
-    /** {@code (α/r)·B·A}, the change of the weight, {@code [out, in]} (a new array in the caller's scope). */
+    /**
+     * {@code (α/r)·B·A}, the change of the weight, {@code [out, in]}: a new array in the caller's scope, detached from
+     * autograd (merging must not make a base weight part of a graph, even on a thread that records one).
+     */
     NDArray weightDelta() {
-        return b.matMul(a).mul(scaling);
+        return b.stopGradient().matMul(a.stopGradient()).mul(scaling);
     }
 }

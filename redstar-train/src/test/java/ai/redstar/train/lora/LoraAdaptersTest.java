@@ -210,6 +210,45 @@ class LoraAdaptersTest {
     }
 
     @Test
+    void mergeInto_onAThreadThatRecordsGradients_leavesTheBaseWeightsLeaves() throws Exception {
+        try (CausalLm model = CausalLm.randomInit(tinyQwen2(), 4, CPU);
+                NDManager m = NDManager.newBaseManager(CPU);
+                LoraAdapters lora = LoraAdapters.attach(model, allTargets(9))) {
+            randomizeB(lora, m);
+            float[] adapted = logits(model, m).toFloatArray();
+            // Grad mode is on for threads other than the one that loaded the engine (DJL-NOTES).
+            Throwable[] failure = new Throwable[1];
+            Thread thread = new Thread(() -> {
+                try {
+                    lora.mergeInto();
+                } catch (Throwable t) {
+                    failure[0] = t;
+                }
+            });
+            thread.start();
+            thread.join();
+            if (failure[0] != null) {
+                throw new AssertionError("mergeInto failed on a grad-recording thread", failure[0]);
+            }
+            float[] merged = logits(model, m).toFloatArray();
+            for (int i = 0; i < merged.length; i++) {
+                assertEquals(adapted[i], merged[i], 1e-5f);
+            }
+            // Full fine-tuning after the merge: every weight is still a leaf that receives its gradient.
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector();
+                    NDScope scope = new NDScope()) {
+                collector.backward(logits(model, m).get(":, :, 5").sum());
+            }
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                try (NDScope scope = new NDScope()) {
+                    float largest = e.getValue().getGradient().abs().max().getFloat();
+                    assertTrue(largest > 0, e.getKey() + " got gradient " + largest);
+                }
+            }
+        }
+    }
+
+    @Test
     void savePeft_thenLoadPeft_restoresTheAdapterBitwise() throws Exception {
         Path folder = tmp.resolve("adapter");
         float[] expectedLogits;
