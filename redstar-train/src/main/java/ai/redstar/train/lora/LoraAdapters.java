@@ -14,7 +14,6 @@ import ai.redstar.core.checkpoint.SafetensorsFile;
 import ai.redstar.core.checkpoint.TensorDtype;
 import ai.redstar.core.checkpoint.TensorInfo;
 import ai.redstar.core.model.CausalLm;
-import ai.redstar.core.model.ModelConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -157,32 +156,22 @@ public final class LoraAdapters implements AutoCloseable {
                             + " with safe_serialization=True"
                     : "is missing");
         }
-        Map<String, Shape> expected = expectedShapes(model.config(), config);
+        Map<String, Shape> expected = expectedShapes(model, config);
         try (SafetensorsFile file = SafetensorsFile.open(weights)) {
             checkTensors(weights, expected, file.tensors());
             return attach(model, config, (name, shape) -> file.readFloats(name));
         }
     }
 
-    /** The PEFT names and shapes of the adapter tensors for {@code config} on a model of {@code modelConfig}. */
-    static Map<String, Shape> expectedShapes(ModelConfig modelConfig, LoraConfig config) {
+    /** The PEFT names and shapes of the adapter tensors for {@code config} on {@code model}, in PEFT's order. */
+    static Map<String, Shape> expectedShapes(CausalLm model, LoraConfig config) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
-        long h = modelConfig.hiddenSize();
-        long q = (long) modelConfig.numAttentionHeads() * modelConfig.headDim();
-        long kv = (long) modelConfig.numKeyValueHeads() * modelConfig.headDim();
-        long m = modelConfig.intermediateSize();
-        for (int layer = 0; layer < modelConfig.numHiddenLayers(); layer++) {
+        for (int layer = 0; layer < model.config().numHiddenLayers(); layer++) {
             for (LoraTarget t : config.targets()) {
-                long[] outIn = switch (t) {
-                    case Q -> new long[] {q, h};
-                    case K, V -> new long[] {kv, h};
-                    case O -> new long[] {h, q};
-                    case GATE, UP -> new long[] {m, h};
-                    case DOWN -> new long[] {h, m};
-                };
                 String weight = t.modulePath(layer) + ".weight";
-                shapes.put(peftName(weight, "lora_A"), new Shape(config.rank(), outIn[1]));
-                shapes.put(peftName(weight, "lora_B"), new Shape(outIn[0], config.rank()));
+                Shape outIn = model.parameters().get(weight).getShape();
+                shapes.put(peftName(weight, "lora_A"), new Shape(config.rank(), outIn.get(1)));
+                shapes.put(peftName(weight, "lora_B"), new Shape(outIn.get(0), config.rank()));
             }
         }
         return shapes;
@@ -229,7 +218,7 @@ public final class LoraAdapters implements AutoCloseable {
         if (model.isClosed()) {
             throw new IllegalStateException("the model is closed; attach LoRA to an open CausalLm");
         }
-        Map<String, Shape> shapes = expectedShapes(model.config(), config);
+        Map<String, Shape> shapes = expectedShapes(model, config);
         for (String name : shapes.keySet()) {
             String weight = weightName(name);
             if (model.adapter(weight) != null) {
