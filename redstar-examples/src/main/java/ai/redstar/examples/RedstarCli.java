@@ -10,15 +10,39 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "redstar 0.1.0-SNAPSHOT",
         description = "Long chain-of-thought reasoning models on the JVM.",
-        subcommands = {CommandLine.HelpCommand.class, VerifyCommand.class, BenchCommand.class, DatasetCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, VerifyCommand.class, BenchCommand.class,
+            DatasetCommand.class})
 public final class RedstarCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        int code = new CommandLine(new RedstarCli()).execute(args);
+        CommandLine cli = new CommandLine(new RedstarCli());
+        cli.setExecutionExceptionHandler(RedstarCli::reportFailure);
+        int code = cli.execute(args);
         System.exit(code);
+    }
+
+    /**
+     * Prints a failed command's error as one line per cause (the stack trace only with {@code -Dredstar.trace=true}),
+     * and exits with status 2.
+     */
+    static int reportFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        if (Boolean.getBoolean("redstar.trace")) {
+            e.printStackTrace(cli.getErr());
+        }
+        StringBuilder message = new StringBuilder("redstar " + cli.getCommandName() + ": ");
+        String last = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String text = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (last == null || !last.contains(text)) {
+                message.append(last == null ? "" : "\n  caused by: ").append(text);
+            }
+            last = text;
+        }
+        cli.getErr().println(message);
+        return 2;
     }
 
     @Override

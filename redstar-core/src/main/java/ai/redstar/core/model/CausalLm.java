@@ -45,7 +45,8 @@ import java.util.SplittableRandom;
  * innermost open {@link NDScope}, if any; the method's temporaries are closed before it returns (autograd keeps what
  * backward needs). Run training steps inside an {@code NDScope} as DJL-NOTES explains.
  *
- * <p><b>Training.</b> All parameters require gradients: inside a DJL {@code GradientCollector} the forward pass is
+ * <p><b>Training.</b> All parameters require gradients (a caller may freeze some with
+ * {@code setRequiresGradient(false)}, as LoRA freezes the base model): inside a DJL {@code GradientCollector} the forward pass is
  * recorded and {@code backward} fills {@link #parameters()}' gradients, which accumulate until the caller zeroes them.
  * Outside a collector nothing is recorded on the thread that loaded the engine; other threads record by PyTorch's
  * default (grad mode is per thread), which costs memory until the outputs are closed but leaks nothing: a
@@ -318,6 +319,63 @@ public final class CausalLm implements AutoCloseable {
         }
         double id = pad.getAsDouble();
         return id == Math.rint(id) && id >= 0 && id < config.vocabSize() ? (int) id : null;
+    }
+
+    /**
+     * This model's parameters under another configuration that describes exactly the same tensors: for example a
+     * longer context through another {@code rope_scaling} factor and {@code max_position_embeddings} (see
+     * {@code ai.redstar.train.context.ContextExtension}), or another {@code rope_theta}. The rotary tables are rebuilt
+     * from {@code newConfig}; nothing is copied.
+     *
+     * <p><b>Ownership moves:</b> the returned model owns the parameter arrays (the same objects, each keeping its
+     * {@code requiresGradient} state) and the attention kernel carries over; this model is closed as
+     * a result (its {@link #close()} is then a no-op and its methods throw), and its KV caches can no longer be used.
+     *
+     * @param newConfig a configuration whose {@link #parameters()} have the same names and shapes as this one's
+     * @return a new model over the same arrays, on the same device
+     * @throws IllegalArgumentException naming the first tensor whose shape differs (or that only one side has)
+     * @throws IllegalStateException when an adapter is installed (remove adapters first: change the configuration,
+     *     then attach adapters to the result), or when this model is closed
+     */
+    public CausalLm withConfig(ModelConfig newConfig) {
+        checkOpen();
+        Objects.requireNonNull(newConfig, "newConfig");
+        Map<String, Shape> mine = parameterShapes(config);
+        Map<String, Shape> theirs = parameterShapes(newConfig);
+        if (!mine.equals(theirs)) {
+            String name = mine.keySet().stream().filter(n -> !mine.get(n).equals(theirs.get(n))).findFirst()
+                    .orElseGet(() -> theirs.keySet().stream().filter(n -> !mine.containsKey(n)).findFirst()
+                            .orElseThrow());
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "the new configuration describes other tensors: '%s' has shape %s here and %s there; only"
+                            + " fields that leave the parameters unchanged (rope_scaling, rope_theta,"
+                            + " max_position_embeddings, ...) may differ", name,
+                    mine.containsKey(name) ? mine.get(name) : "(absent)",
+                    theirs.containsKey(name) ? theirs.get(name) : "(absent)"));
+        }
+        for (Projection p : projections.values()) {
+            if (p.adapter != null) {
+                throw new IllegalStateException("an adapter is installed on " + p.name + "; remove adapters before"
+                        + " withConfig and attach them to the model it returns");
+            }
+        }
+        Map<String, Boolean> requiresGradient = new LinkedHashMap<>();
+        parameters.forEach((name, array) -> requiresGradient.put(name, array.hasGradient()));
+        CausalLm moved = new CausalLm(newConfig, device, manager, parameters);
+        moved.parameters.forEach((name, array) -> {
+            if (!requiresGradient.get(name)) {
+                array.setRequiresGradient(false);
+            }
+        });
+        moved.attentionKernel = attentionKernel;
+        closed = true; // the manager now belongs to the moved model
+        rope.inverseFrequencies().close();
+        return moved;
+    }
+
+    /** Whether {@link #close()} was called (or the parameters moved to another model by {@link #withConfig}). */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** The architecture. */
@@ -611,7 +669,8 @@ public final class CausalLm implements AutoCloseable {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("this CausalLm is closed");
+            throw new IllegalStateException("this CausalLm is closed (or its parameters moved to the model that"
+                    + " withConfig returned)");
         }
     }
 

@@ -70,6 +70,10 @@ public final class CoreBench implements Callable<Integer> {
             description = "PyTorch intra-op threads; 0 keeps the engine's default (one per core) (default ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--generation", defaultValue = "true", negatable = true,
+            description = "Also print the generation figures of `bench gen` (default ${DEFAULT-VALUE}).")
+    boolean generation;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of weights and data (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -98,6 +102,10 @@ public final class CoreBench implements Callable<Integer> {
         }
         if (steps > 0) {
             throughput(device);
+        }
+        if (generation) {
+            // the generation figures (batch 8 and 32) belong to bench core too; bench gen runs them alone
+            return new picocli.CommandLine(new GenerationBench()).execute();
         }
         return 0;
     }
