@@ -54,7 +54,7 @@ public final class PlainAttention implements AttentionKernel {
         for (int i = 1; i < blocks; i++) {
             splits[i - 1] = i * block * group;
         }
-        // split, not slices: its backward concatenates, where a slice's backward zero-fills the whole tensor
+        // split, not NDIndex slices: its backward concatenates, where each slice's backward zero-fills the tensor
         NDList rowBlocks = blocks == 1 ? new NDList(rows) : rows.split(splits, 2);
         NDList outputs = new NDList();
         for (int index = 0; index < blocks; index++) {
@@ -63,9 +63,9 @@ public final class PlainAttention implements AttentionKernel {
             long count = end - start;
             long visible = offset + end; // keys after the block's last query are masked for every query in it
             NDArray blockRows = rowBlocks.get(index);
-            NDArray blockKeys = visible == sk ? keys : keys.get(new NDIndex().addAllDim(2).addSliceDim(0, visible));
-            NDArray blockValues = visible == sk ? values
-                    : values.get(new NDIndex().addAllDim(2).addSliceDim(0, visible));
+            // A prefix by split (one autograd node); an NDIndex slice adds a zero-filling node per ':' as well.
+            NDArray blockKeys = visible == sk ? keys : keys.split(new long[] {visible}, 2).get(0);
+            NDArray blockValues = visible == sk ? values : values.split(new long[] {visible}, 2).get(0);
             NDArray blockBias = count == sq && visible == sk ? bias
                     : bias.get(new NDIndex().addAllDim(2).addSliceDim(start, end).addSliceDim(0, visible));
             NDArray scores = blockRows.matMul(blockKeys.transpose(0, 1, 3, 2))
