@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -229,7 +230,10 @@ public final class SftTrainer {
             try (NDScope scope = new NDScope();
                     GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray nll = negativeLogLikelihood(c, inputs);
-                collector.backward(nll.div((float) lossTokens));
+                // 1/N as a tensor libtorch owns, alive until backward: DJL's div(Number) would wrap a Java buffer the
+                // garbage collector may free before backward reads it (see CausalLm#rmsNorm).
+                NDArray perToken = inputs.full(new Shape(), (float) (1.0 / lossTokens), DataType.FLOAT32);
+                collector.backward(nll.mul(perToken));
                 sum += nll.getFloat();
             }
         }
@@ -382,6 +386,7 @@ public final class SftTrainer {
         if (Double.isFinite(value)) {
             return;
         }
+        List<String> nonFinite = what.equals("loss") ? List.of() : Gradients.nonFinite(trainable);
         Gradients.zero(trainable);
         List<String> records = new ArrayList<>();
         for (MicroBatch mb : microBatches) {
@@ -392,9 +397,11 @@ public final class SftTrainer {
             }
         }
         throw new TrainingDivergedException(String.format(Locale.ROOT,
-                "step %d: the %s is %s; the update was not applied. The step trained on %s%s. Lower the learning"
+                "step %d: the %s is %s%s; the update was not applied. The step trained on %s%s. Lower the learning"
                         + " rate (it was %.3g; peak %.3g), lengthen the warmup, keep gradient clipping on (max norm"
-                        + " %s) and check those records; %s", step, what, value, String.join(", ", records),
+                        + " %s) and check those records; %s", step, what, value,
+                nonFinite.isEmpty() ? "" : " (non-finite gradients in " + String.join(", ", nonFinite) + ")",
+                String.join(", ", records),
                 records.size() == 8 ? " and more" : "", learningRate, settings.learningRate,
                 settings.maxGradientNorm,
                 lastCheckpoint == null ? "no checkpoint was written yet"

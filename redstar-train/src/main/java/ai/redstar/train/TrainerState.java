@@ -40,7 +40,7 @@ record TrainerState(long step, int epoch, int stepInEpoch, long tokens, long los
     static final String FILE = "trainer_state.json";
     static final String FORMAT = "redstar-sft-trainer-state";
     static final int VERSION = 1;
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
 
     static TrainerState start(JsonObject manifest) {
         return new TrainerState(0, 0, 0, 0, 0, 0, Double.NaN, 0, manifest);

@@ -79,6 +79,26 @@ public final class Gradients {
         return norm;
     }
 
+    /** Names of the parameters whose gradient holds a NaN or infinity, in map order (for diagnostics). */
+    public static java.util.List<String> nonFinite(Map<String, NDArray> parameters) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+                try (NDScope scope = new NDScope()) {
+                    NDArray g = gradient(e.getKey(), e.getValue());
+                    if (!Float.isFinite(g.abs().max().getFloat())) {
+                        names.add(e.getKey());
+                    }
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+        return names;
+    }
+
     /** Sets every gradient to zero (PyTorch accumulates gradients over backward passes until they are zeroed). */
     public static void zero(Map<String, NDArray> parameters) {
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
