@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "redstar 0.1.0-SNAPSHOT",
         description = "Long chain-of-thought reasoning models on the JVM.",
-        subcommands = {CommandLine.HelpCommand.class, VerifyCommand.class, BenchCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, VerifyCommand.class, BenchCommand.class, SftCommand.class})
 public final class RedstarCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
