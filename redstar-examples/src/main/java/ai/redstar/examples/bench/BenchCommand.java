@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints one JSON line per figure.",
-        subcommands = {CoreBench.class, VerifyBench.class})
+        subcommands = {CoreBench.class, VerifyBench.class, SftBench.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
