@@ -15,6 +15,10 @@ import java.util.Objects;
  * names); a LoRA saver writing {@code adapter_model.safetensors} with PEFT names does so when the trainable map uses
  * those names. The saver must not write {@code trainer_state.json} or {@code optimizer.safetensors}. An exception
  * aborts the checkpoint: the temporary folder is deleted and the previous checkpoint stays as it was.
+ *
+ * <p>State of the model part beyond the trainable values (for example how many dropout masks an adapter has drawn)
+ * is written by {@link #save} and read back by {@link #restore}, which a resumed run calls after restoring the
+ * trainable values.
  */
 @FunctionalInterface
 public interface ModelSaver {
@@ -24,6 +28,15 @@ public interface ModelSaver {
      * @param folder an existing, empty temporary folder
      */
     void save(Path folder);
+
+    /**
+     * Reads back, on resume, what {@link #save} wrote beyond the trainable values (default: nothing). Called after
+     * the trainer has copied the trainable values and optimiser moments in.
+     *
+     * @param folder the checkpoint folder resumed from
+     */
+    default void restore(Path folder) {
+    }
 
     /** The default: {@code model.save(folder, TensorDtype.F32)}, a Hugging Face model folder. */
     static ModelSaver fullModel(CausalLm model) {

@@ -126,6 +126,9 @@ public final class SftTrainer {
         ran = true;
         Builder s = settings;
         long started = System.nanoTime();
+        if (s.outputDir != null) {
+            CheckpointStore.removeLeftovers(s.outputDir);
+        }
         BatchPlanner planner = new BatchPlanner(s.data, s.maxLength, s.truncation, s.batching, s.batchTokens,
                 s.gradientAccumulation, s.seed);
         reportAdmission(planner);
@@ -331,6 +334,7 @@ public final class SftTrainer {
             }
             adamW.restore(saved.optimizerSteps(), moments);
         }
+        settings.saver.restore(checkpoint);
         LOG.info("resumed from {} at step {} (epoch {}, step {} of it)", checkpoint, saved.step(), saved.epoch(),
                 saved.stepInEpoch());
         return saved;
@@ -854,9 +858,6 @@ public final class SftTrainer {
             }
             if (saver == null) {
                 saver = ModelSaver.fullModel(model);
-            }
-            if (outputDir != null) {
-                CheckpointStore.removeLeftovers(outputDir);
             }
             built = true;
             return new SftTrainer(this);

@@ -229,6 +229,56 @@ class SftTrainerTest {
     }
 
     @Test
+    void resume_callsTheSaversRestoreWithTheCheckpoint() {
+        SftData data = SftData.of(TinySft.randomExamples(6, 6, 20, VOCAB, 9));
+        Path output = dir.resolve("run");
+        List<Path> restored = new ArrayList<>();
+        try (CausalLm model = TinySft.model(VOCAB, MODEL_SEED)) {
+            small(model, data).outputDir(output).maxSteps(2).build().fit();
+        }
+        Path checkpoint = output.resolve("checkpoint-2");
+        try (CausalLm model = TinySft.model(VOCAB, MODEL_SEED)) {
+            ModelSaver full = ModelSaver.fullModel(model);
+            ModelSaver saver = new ModelSaver() {
+                @Override
+                public void save(Path folder) {
+                    full.save(folder);
+                }
+
+                @Override
+                public void restore(Path folder) {
+                    restored.add(folder);
+                }
+            };
+            small(model, data).outputDir(output).maxSteps(3).checkpointSaver(saver).resumeFrom(checkpoint).build();
+        }
+        assertEquals(List.of(), restored, "nothing is restored before fit()");
+        try (CausalLm model = TinySft.model(VOCAB, MODEL_SEED)) {
+            ModelSaver full = ModelSaver.fullModel(model);
+            ModelSaver saver = new ModelSaver() {
+                @Override
+                public void save(Path folder) {
+                    full.save(folder);
+                }
+
+                @Override
+                public void restore(Path folder) {
+                    restored.add(folder);
+                }
+            };
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> small(model, data)
+                    .outputDir(output).maxSteps(3).checkpointSaver(saver).resumeFrom(checkpoint).build().fit());
+            assertTrue(e.getMessage().contains("budget: checkpoint \"max_steps=2\", now \"max_steps=3\""),
+                    e.getMessage());
+            assertEquals(List.of(), restored, "a refused resume restores nothing");
+            SftResult r = small(model, data).outputDir(output).maxSteps(2).checkpointSaver(saver)
+                    .resumeFrom(checkpoint).build().fit();
+            assertEquals(2, r.steps());
+        }
+        assertEquals(List.of(checkpoint), restored);
+    }
+
+    @Test
     void fit_keepsTheNewestCheckpoints() {
         SftData data = SftData.of(TinySft.randomExamples(6, 6, 20, VOCAB, 9));
         Path output = dir.resolve("run");
