@@ -86,7 +86,7 @@ final class Conversations {
         EncodedChat encoded;
         try {
             encoded = tokenizer.encodeChat(conversation.messages(), false);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException e) {
             throw record.problem("cannot be rendered with the chat template: " + e.getMessage());
         }
         List<EncodedChat.AssistantSpan> learned = new ArrayList<>();

@@ -1,6 +1,7 @@
 package ai.redstar.train;
 
 import ai.redstar.core.jsonl.MalformedLinePolicy;
+import ai.redstar.core.tokenizer.ChatMessage;
 import ai.redstar.core.tokenizer.ChatTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -225,13 +226,21 @@ public final class SftData {
          *
          * @throws ai.redstar.core.jsonl.JsonlException naming the file, line and field of the first invalid record
          *     (under {@link MalformedLinePolicy#FAIL})
-         * @throws IllegalArgumentException when the file holds no valid record
+         * @throws IllegalArgumentException when the file holds no valid record, or the tokenizer has no usable chat
+         *     template
          * @throws UncheckedIOException when the file cannot be read
          */
         public SftData build() {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("SFT data file " + file
                         + (Files.exists(file) ? " is not a regular file" : " does not exist"));
+            }
+            try {
+                tokenizer.applyChatTemplate(List.of(ChatMessage.user("?"), ChatMessage.assistant("!")), false);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("the tokenizer in " + tokenizer.folder() + " cannot render"
+                        + " conversations (" + e.getMessage() + "); SFT records are tokenized with the model's chat"
+                        + " template, so it needs a usable chat_template in tokenizer_config.json", e);
             }
             JsonlSource.Indexed indexed = JsonlSource.index(file, tokenizer, malformedLines, assistantLoss);
             if (indexed.lengths().length == 0) {

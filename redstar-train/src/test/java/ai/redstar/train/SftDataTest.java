@@ -183,6 +183,23 @@ class SftDataTest {
     }
 
     @Test
+    void fromJsonl_tokenizerWithoutChatTemplate_failsNamingIt() throws IOException {
+        Path folder = dir.resolve("plain");
+        ai.redstar.core.tokenizer.TokenizerFiles.writeCharLevel(folder, TinySft.ALPHABET, List.of());
+        Path config = folder.resolve("tokenizer_config.json");
+        JsonObject json = com.google.gson.JsonParser.parseString(Files.readString(config)).getAsJsonObject();
+        json.remove("chat_template");
+        Files.writeString(config, json.toString());
+        Path file = TinySft.write(dir.resolve("d.jsonl"), List.of(TinySft.chat("a", "b")));
+        try (ChatTokenizer plain = ChatTokenizer.load(folder)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SftData.fromJsonl(file, plain));
+            assertTrue(e.getMessage().startsWith("the tokenizer in " + folder + " cannot render conversations"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void of_examplesAreKeptAsGiven() {
         TokenizedExample e = new TokenizedExample(new int[] {1, 2, 3}, new boolean[] {false, false, true});
         SftData data = SftData.of(List.of(e));
