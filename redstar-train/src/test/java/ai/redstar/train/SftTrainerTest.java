@@ -152,12 +152,15 @@ class SftTrainerTest {
                         if (m.step() == 5) {
                             throw new RuntimeException("killed");
                         }
-                        first.add(m.loss());
+                        if (m.step() <= 3) {
+                            first.add(m.loss());
+                        }
                     }).build().fit());
             assertEquals("killed", kill.getMessage());
         }
+        // killed during step 5: step 4 was trained but not saved; the run resumes mid-epoch after step 3
         Path checkpoint = SftTrainer.latestCheckpoint(output).orElseThrow();
-        assertEquals("checkpoint-4", checkpoint.getFileName().toString());
+        assertEquals("checkpoint-3", checkpoint.getFileName().toString());
         List<Double> second = new ArrayList<>();
         SftResult resumed;
         try (CausalLm model = TinySft.model(VOCAB, MODEL_SEED)) {
@@ -173,14 +176,19 @@ class SftTrainerTest {
         assertEquals(8, resumed.steps());
         assertEquals(straight.get(7), resumed.finalLoss(), 1e-6);
         assertEquals(output.resolve("checkpoint-8"), resumed.lastCheckpoint().orElseThrow());
+        List<Double> epochs = new ArrayList<>();
+        try (CausalLm model = TinySft.model(VOCAB, MODEL_SEED)) {
+            resumable(model, data, dir.resolve("epochs")).onStep(m -> epochs.add(m.epoch())).build().fit();
+        }
+        assertEquals(List.of(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0), epochs, "two steps per epoch");
         List<Long> metricSteps = metricSteps(output);
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), metricSteps);
     }
 
-    /** 8 steps over several epochs with accumulation, clipping, weight decay and a checkpoint every 4 steps. */
+    /** 8 steps over 4 epochs of 2 steps with accumulation, clipping, weight decay and a checkpoint every 3 steps. */
     private SftTrainer.Builder resumable(CausalLm model, SftData data, Path output) {
         return base(model, data).outputDir(output).maxLength(32).batchTokens(64).gradientAccumulation(2)
-                .maxSteps(8).saveEvery(4).weightDecay(0.1).maxGradientNorm(0.5).warmupSteps(2).learningRate(3e-3);
+                .maxSteps(8).saveEvery(3).weightDecay(0.1).maxGradientNorm(0.5).warmupSteps(2).learningRate(3e-3);
     }
 
     @Test
