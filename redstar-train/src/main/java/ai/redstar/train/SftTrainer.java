@@ -443,7 +443,7 @@ public final class SftTrainer {
     private JsonObject manifest(long totalSteps, long warmup) {
         Builder s = settings;
         JsonObject m = new JsonObject();
-        m.addProperty("redstar_version", String.valueOf(SftTrainer.class.getPackage().getImplementationVersion()));
+        m.addProperty("redstar_version", redstarVersion());
         m.addProperty("djl_version", Engine.getDjlVersion());
         m.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         m.addProperty("device", s.model.device().toString());
@@ -482,6 +482,21 @@ public final class SftTrainer {
         m.addProperty("adam_epsilon", s.epsilon);
         m.addProperty("max_gradient_norm", String.valueOf(s.maxGradientNorm));
         return m;
+    }
+
+    /** The version of this module from its jar's Maven properties, or "unpackaged" when run from classes. */
+    static String redstarVersion() {
+        try (java.io.InputStream in = SftTrainer.class.getResourceAsStream(
+                "/META-INF/maven/ai.redstar/redstar-train/pom.properties")) {
+            if (in == null) {
+                return "unpackaged";
+            }
+            java.util.Properties properties = new java.util.Properties();
+            properties.load(in);
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the version of redstar-train: " + e.getMessage(), e);
+        }
     }
 
     /** The engine seed of a step: a mix of the run's seed and the step (SplittableRandom's finaliser). */
