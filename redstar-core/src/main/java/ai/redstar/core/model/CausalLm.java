@@ -551,10 +551,15 @@ public final class CausalLm implements AutoCloseable {
         return layer.o.apply(out.transpose(0, 2, 1, 3).reshape(batch, seq, (long) heads * headDim));
     }
 
-    /** {@code x · rsqrt(mean(x²) + eps) · weight}, in fp32 like Hugging Face's {@code Qwen2RMSNorm}. */
+    /**
+     * {@code x · rsqrt(mean(x²) + eps) · weight}, in fp32 like Hugging Face's {@code Qwen2RMSNorm}. The exponent is a
+     * tensor libtorch owns: DJL's {@code pow(Number)} wraps a Java direct buffer that the garbage collector may free
+     * while the graph still needs it for backward (sporadic NaN gradients); the result is bit-identical.
+     */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add(normEpsilon).pow(-0.5f)).mul(weight);
+        NDArray exponent = x.getManager().full(new Shape(), -0.5f, DataType.FLOAT32);
+        return x.mul(variance.add(normEpsilon).pow(exponent)).mul(weight);
     }
 
     /**

@@ -43,7 +43,11 @@ public final class PlainAttention implements AttentionKernel {
         long offset = sk - sq; // key index of query row 0
         // Rows ordered (query i, member r of the head group) so that a block of queries is a block of rows:
         // [b, kvHeads, sq·group, d].
-        NDArray rows = q.mul(scale).reshape(batch, kvHeads, group, sq, headDim).transpose(0, 1, 3, 2, 4)
+        // The scale as a tensor that libtorch owns: DJL's mul(Number) wraps a Java direct buffer (from_blob) and
+        // closes it at once, but the multiplication's backward keeps that tensor, whose memory the garbage collector
+        // may then free and reuse before backward runs (sporadic NaN gradients). full() allocates in libtorch.
+        NDArray scaleTensor = q.getManager().full(new Shape(), scale, q.getDataType());
+        NDArray rows = q.mul(scaleTensor).reshape(batch, kvHeads, group, sq, headDim).transpose(0, 1, 3, 2, 4)
                 .reshape(batch, kvHeads, sq * group, headDim);
         // Contiguous keys and values, so that slicing a prefix of keys never copies them again.
         NDArray keys = k.reshape(batch * kvHeads, sk, headDim).reshape(batch, kvHeads, sk, headDim);

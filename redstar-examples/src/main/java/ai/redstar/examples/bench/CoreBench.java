@@ -112,7 +112,7 @@ public final class CoreBench implements Callable<Integer> {
 
     private void throughput(Device device) {
         ModelConfig config = smallConfig();
-        double peak = matmulPeak(config, device);
+        double peak = matmulPeak(config, device, (long) batch * seq, matmulReps);
         try (CausalLm model = CausalLm.randomInit(config, seed, device)) {
             double[] seconds = train(model, batch, seq, warmup, steps, seed);
             double tokens = (double) batch * seq;
@@ -139,9 +139,11 @@ public final class CoreBench implements Callable<Integer> {
         }
     }
 
-    /** Best fp32 GFLOP/s of {@code x·Wᵀ} (the model's linear op) over the big shapes of one training step. */
-    private double matmulPeak(ModelConfig c, Device device) {
-        long rows = (long) batch * seq;
+    /**
+     * Best fp32 GFLOP/s of {@code x·Wᵀ} (the model's linear op) over the big shapes of one training step of
+     * {@code rows} tokens; prints the figure.
+     */
+    static double matmulPeak(ModelConfig c, Device device, long rows, int matmulReps) {
         long h = c.hiddenSize();
         long[][] shapes = {{rows, h, c.intermediateSize()}, {rows, c.intermediateSize(), h}, {rows, h, h},
                 {rows, h, c.vocabSize()}};
@@ -258,7 +260,7 @@ public final class CoreBench implements Callable<Integer> {
     }
 
     /** RSS after a full collection (G1 then uncommits free heap), so that only retained memory counts. */
-    private static long settledRssKb() {
+    static long settledRssKb() {
         System.gc();
         try {
             Thread.sleep(200);
@@ -268,7 +270,7 @@ public final class CoreBench implements Callable<Integer> {
         return rssKb();
     }
 
-    private static long rssKb() {
+    static long rssKb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
                 if (line.startsWith("VmRSS:")) {
@@ -297,13 +299,13 @@ public final class CoreBench implements Callable<Integer> {
         return "glibc-default";
     }
 
-    private static JsonObject figure(String name) {
+    static JsonObject figure(String name) {
         JsonObject o = new JsonObject();
         o.addProperty("figure", name);
         return o;
     }
 
-    private static void print(JsonObject o) {
+    static void print(JsonObject o) {
         o.addProperty("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
         o.addProperty("allocator", allocator());
         o.addProperty("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", ""));
@@ -313,12 +315,12 @@ public final class CoreBench implements Callable<Integer> {
         System.out.flush();
     }
 
-    private static double median(double[] sorted) {
+    static double median(double[] sorted) {
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Double.parseDouble(String.format(Locale.ROOT, "%.4g", v));
     }
 

@@ -1,6 +1,7 @@
 package ai.redstar.train.lora;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.redstar.core.model.LinearAdapter;
@@ -32,7 +33,9 @@ final class LoraLinear implements LinearAdapter {
         NDArray dropped = owner.dropout(flat);
         NDArray down = Linear.linear(dropped, a, null).singletonOrThrow();
         NDArray up = Linear.linear(down, b, null).singletonOrThrow();
-        return up.mul(scaling).reshape(shape.get(0), shape.get(1), b.getShape().get(0));
+        // a libtorch-owned scalar: DJL's mul(Number) wraps a Java buffer that autograd may read after it is freed
+        NDArray alphaOverRank = up.getManager().full(new Shape(), (float) scaling, DataType.FLOAT32);
+        return up.mul(alphaOverRank).reshape(shape.get(0), shape.get(1), b.getShape().get(0));
     }
 
     /**
