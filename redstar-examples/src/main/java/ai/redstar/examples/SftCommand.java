@@ -9,6 +9,10 @@ import ai.redstar.core.tokenizer.ChatTokenizer;
 import ai.redstar.train.AssistantLoss;
 import ai.redstar.train.Batching;
 import ai.redstar.train.ModelSaver;
+import ai.redstar.train.context.ContextExtension;
+import ai.redstar.train.lora.LoraAdapters;
+import ai.redstar.train.lora.LoraConfig;
+import ai.redstar.train.lora.LoraTarget;
 import ai.redstar.train.SftData;
 import ai.redstar.train.SftResult;
 import ai.redstar.train.SftTrainer;
@@ -21,7 +25,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -121,6 +127,30 @@ public final class SftCommand implements Callable<Integer> {
     @Option(names = "--device", description = "cpu or gpu (default: the engine's default device).")
     String device;
 
+    @Option(names = "--context-factor", paramLabel = "F",
+            description = "Position Interpolation: extend the context by F (linear rope scaling) before training.")
+    Double contextFactor;
+
+    @Option(names = "--lora", description = "Train LoRA adapters on a frozen base; checkpoints hold PEFT adapters.")
+    boolean lora;
+
+    @Option(names = "--lora-rank", defaultValue = "8", description = "LoRA rank r (default ${DEFAULT-VALUE}).")
+    int loraRank;
+
+    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha (default ${DEFAULT-VALUE}).")
+    double loraAlpha;
+
+    @Option(names = "--lora-dropout", defaultValue = "0.05", description = "LoRA dropout (default ${DEFAULT-VALUE}).")
+    double loraDropout;
+
+    @Option(names = "--lora-targets", split = ",", defaultValue = "Q,V",
+            description = "Adapted projections from ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Set<LoraTarget> loraTargets;
+
+    @Option(names = "--lora-merged", paramLabel = "DIR",
+            description = "After training, also write the base with the adapters merged in as a model folder.")
+    Path loraMerged;
+
     PrintStream out = System.out;
     PrintStream err = System.err;
 
@@ -136,10 +166,23 @@ public final class SftCommand implements Callable<Integer> {
             }
         }
         Device onDevice = device == null ? Engine.getInstance().defaultDevice() : Device.fromName(device);
-        try (CausalLm lm = CausalLm.load(model, onDevice); ChatTokenizer tokenizer = ChatTokenizer.load(model)) {
+        CausalLm loaded = CausalLm.load(model, onDevice);
+        if (contextFactor != null) {
+            loaded = ContextExtension.extend(loaded, contextFactor);
+        }
+        try (CausalLm lm = loaded;
+                ChatTokenizer tokenizer = ChatTokenizer.load(model);
+                LoraAdapters adapters = lora ? LoraAdapters.attach(lm, loraConfig()) : null) {
             MalformedLinePolicy policy = skipMalformed ? MalformedLinePolicy.SKIP : MalformedLinePolicy.FAIL;
             SftData train = dataOf(data, tokenizer, policy);
-            SftTrainer.Builder b = SftTrainer.builder(lm, train).outputDir(output).checkpointSaver(saver(lm, model));
+            SftTrainer.Builder b = SftTrainer.builder(lm, train).outputDir(output);
+            if (adapters == null) {
+                b.checkpointSaver(saver(lm, model));
+            } else {
+                b.trainableParameters(adapters.parameters())
+                        .trainingMode(adapters::training)
+                        .checkpointSaver(loraSaver(adapters, model));
+            }
             if (evalData != null) {
                 b.evalData(dataOf(evalData, tokenizer, policy));
             }
@@ -205,6 +248,11 @@ public final class SftCommand implements Callable<Integer> {
                     result.lossTokens(), result.elapsed().toMillis() / 1000.0, result.finalLoss(),
                     result.truncatedRecords(), result.droppedRecords());
             result.lastCheckpoint().ifPresent(p -> out.println("checkpoint: " + p));
+            if (adapters != null && loraMerged != null) {
+                adapters.saveMerged(loraMerged);
+                copyTokenizerFiles(model, loraMerged);
+                out.println("merged model: " + loraMerged);
+            }
             return 0;
         }
     }
@@ -217,20 +265,73 @@ public final class SftCommand implements Callable<Integer> {
         return b.build();
     }
 
+    private LoraConfig loraConfig() {
+        return LoraConfig.builder()
+                .rank(loraRank)
+                .alpha(loraAlpha)
+                .dropout(loraDropout)
+                .targets(EnumSet.copyOf(loraTargets))
+                .seed(seed == null ? 42 : seed)
+                .baseModel(model.toString())
+                .build();
+    }
+
     /** The full model in float32 plus the tokenizer files of the source folder, so a checkpoint is a model folder. */
     static ModelSaver saver(CausalLm lm, Path source) {
         return folder -> {
             lm.save(folder, TensorDtype.F32);
-            for (String name : TOKENIZER_FILES) {
-                Path file = source.resolve(name);
-                if (Files.isRegularFile(file)) {
-                    try {
-                        Files.copy(file, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot copy " + file + " into " + folder + ": " + e, e);
-                    }
+            copyTokenizerFiles(source, folder);
+        };
+    }
+
+    /**
+     * PEFT adapters ({@code adapter_config.json}, {@code adapter_model.safetensors}) plus the tokenizer files and the
+     * dropout stream position, which {@code restore} seeks back to so that a resumed run draws the same masks.
+     */
+    static ModelSaver loraSaver(LoraAdapters adapters, Path source) {
+        return new ModelSaver() {
+            @Override
+            public void save(Path folder) {
+                adapters.savePeft(folder);
+                copyTokenizerFiles(source, folder);
+                writeText(folder.resolve(LORA_STATE), Long.toString(adapters.dropoutDraws()));
+            }
+
+            @Override
+            public void restore(Path folder) {
+                Path file = folder.resolve(LORA_STATE);
+                try {
+                    adapters.seekDropout(Long.parseLong(Files.readString(file).strip()));
+                } catch (IOException | NumberFormatException e) {
+                    throw new IllegalArgumentException("checkpoint " + folder + ": cannot read the LoRA dropout"
+                            + " position from " + file + ": " + e.getMessage(), e);
                 }
             }
         };
+    }
+
+    /** Name of the file holding the LoRA dropout stream position in a checkpoint. */
+    static final String LORA_STATE = "lora_dropout_draws.txt";
+
+    private static void writeText(Path file, String text) {
+        try {
+            Files.writeString(file, text + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void copyTokenizerFiles(Path source, Path folder) {
+        for (String name : TOKENIZER_FILES) {
+            Path file = source.resolve(name);
+            if (Files.isRegularFile(file)) {
+                try {
+                    Files.createDirectories(folder);
+                    Files.copy(file, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot copy " + file + " into " + folder + ": " + e, e);
+                }
+            }
+        }
     }
 }

@@ -39,8 +39,8 @@ class SftCommandTest {
         return cli.execute(args);
     }
 
-    @Test
-    void sft_trainsAModelFolderAndWritesLoadableCheckpoints() throws IOException {
+    /** A tiny Qwen2 model folder with a character tokenizer, and three training records in all TRL forms. */
+    private Path[] fixture() throws IOException {
         Path model = dir.resolve("model");
         TokenizerFiles.writeCharLevel(model, "abcdefghijklmnopqrstuvwxyz0123456789 +=?", List.of());
         int vocab;
@@ -59,6 +59,18 @@ class SftCommandTest {
                 "{\"prompt\": \"3+3=?\", \"completion\": \"6\"}",
                 "{\"prompt\": [{\"role\": \"user\", \"content\": \"1+1=?\"}], \"completion\": [{\"role\": \"assistant\", \"content\": \"2\"}]}")
                 + "\n", StandardCharsets.UTF_8);
+        return new Path[] {model, data};
+    }
+
+    @Test
+    void sft_trainsAModelFolderAndWritesLoadableCheckpoints() throws IOException {
+        Path[] fixture = fixture();
+        Path model = fixture[0];
+        Path data = fixture[1];
+        int vocab;
+        try (ChatTokenizer tokenizer = ChatTokenizer.load(model)) {
+            vocab = tokenizer.vocabularySize();
+        }
         Path out = dir.resolve("out");
         String[] common = {"--model", model.toString(), "--data", data.toString(), "--output", out.toString(),
             "--max-length", "64", "--batch-tokens", "64", "--lr", "1e-3", "--save-every", "2", "--device", "cpu"};
@@ -86,6 +98,30 @@ class SftCommandTest {
         errors.reset();
         assertEquals(2, run(concat(common, "--max-steps", "4")));
         assertTrue(errors.toString(StandardCharsets.UTF_8).contains("already holds checkpoints"), errors.toString());
+    }
+
+    @Test
+    void sftLora_withContextExtension_writesPeftCheckpointsResumesAndMerges() throws IOException {
+        Path[] fixture = fixture();
+        Path out = dir.resolve("lora-out");
+        Path merged = dir.resolve("merged");
+        String[] common = {"--model", fixture[0].toString(), "--data", fixture[1].toString(), "--output",
+            out.toString(), "--max-length", "64", "--batch-tokens", "64", "--lr", "1e-2", "--save-every", "2",
+            "--device", "cpu", "--lora", "--lora-rank", "4", "--lora-targets", "Q,V,GATE", "--context-factor", "2",
+            "--lora-merged", merged.toString()};
+        assertEquals(0, run(concat(common, "--max-steps", "4")), errors.toString(StandardCharsets.UTF_8));
+        Path checkpoint = out.resolve("checkpoint-4");
+        for (String file : List.of("adapter_config.json", "adapter_model.safetensors", "tokenizer.json",
+                SftCommand.LORA_STATE, "trainer_state.json", "optimizer.safetensors")) {
+            assertTrue(Files.isRegularFile(checkpoint.resolve(file)), file);
+        }
+        assertTrue(Files.readString(checkpoint.resolve("adapter_config.json")).contains("\"r\": 4"));
+        try (CausalLm reloaded = CausalLm.load(merged, Device.cpu())) {
+            assertEquals(2.0, reloaded.config().ropeScaling().orElseThrow().factor());
+        }
+        output.reset();
+        assertEquals(0, run(concat(common, "--max-steps", "4", "--resume")), errors.toString(StandardCharsets.UTF_8));
+        assertTrue(output.toString(StandardCharsets.UTF_8).startsWith("trained 4 steps"));
     }
 
     @Test
