@@ -20,7 +20,7 @@ import java.util.Map;
  * (ByteLevel pre-tokenizer and decoder, a Split regex, a few dozen merges including ones that cut UTF-8 characters)
  * with the special tokens and published chat template of each model family.
  */
-final class TestTokenizers {
+public final class TestTokenizers {
     enum Style {
         QWEN2_5("qwen2.5.jinja"),
         LLAMA3_1("llama3.1.jinja"),
@@ -59,8 +59,13 @@ final class TestTokenizers {
     private TestTokenizers() {
     }
 
+    /** GPT-2's reversible byte-to-unicode map (a copy): byte b is written as character {@code byteChars()[b]}. */
+    public static char[] byteChars() {
+        return BYTE_CHARS.clone();
+    }
+
     /** GPT-2's reversible byte-to-unicode map: byte b is written as character BYTE_CHARS[b]. */
-    static final char[] BYTE_CHARS = new char[256];
+    private static final char[] BYTE_CHARS = new char[256];
 
     static {
         List<Integer> printable = new ArrayList<>();

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.redstar.core.model.CausalLm;
 import ai.redstar.core.model.ModelConfig;
 import ai.redstar.core.model.ModelType;
+import ai.redstar.core.tokenizer.TestTokenizers;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
@@ -33,7 +34,7 @@ public final class TinyTeacher {
     public static Path writeTokenizer(Path folder) {
         try {
             Files.createDirectories(folder);
-            char[] byteChars = byteChars();
+            char[] byteChars = TestTokenizers.byteChars();
             JsonObject vocab = new JsonObject();
             for (int b = 0; b < 256; b++) {
                 vocab.addProperty(String.valueOf(byteChars[b]), b);
@@ -102,24 +103,5 @@ public final class TinyTeacher {
                 .numHiddenLayers(2).numAttentionHeads(4).numKeyValueHeads(2).tieWordEmbeddings(true)
                 .maxPositionEmbeddings(512).eosTokenIds(List.of(258)).build();
         return CausalLm.randomInit(config, seed, Device.cpu());
-    }
-
-    private static char[] byteChars() {
-        char[] chars = new char[256];
-        List<Integer> printable = new ArrayList<>();
-        for (int b = '!'; b <= '~'; b++) {
-            printable.add(b);
-        }
-        for (int b = 0xA1; b <= 0xAC; b++) {
-            printable.add(b);
-        }
-        for (int b = 0xAE; b <= 0xFF; b++) {
-            printable.add(b);
-        }
-        int n = 0;
-        for (int b = 0; b < 256; b++) {
-            chars[b] = printable.contains(b) ? (char) b : (char) (256 + n++);
-        }
-        return chars;
     }
 }
