@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -62,6 +63,23 @@ class GenerateCommandTest {
         cli.setOut(new PrintWriter(new StringWriter()));
         assertNotEquals(0, cli.execute("--model", model.toString(), "--prompt", "x", "--temperature", "0", "-n", "2"));
         assertTrue(err.toString().contains("samplesPerPrompt is 2 with temperature 0"), err.toString());
+    }
+
+    @Test
+    void readmeQuickStart_mainCommandRuns() throws Exception {
+        String line = Files.readAllLines(Path.of("../README.md")).stream()
+                .filter(l -> l.startsWith("./redstar generate --model runs/tiny --init-tiny"))
+                .findFirst().orElseThrow(() -> new AssertionError("README lost its quick-start command"));
+        java.util.List<String> args = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line);
+        while (m.find()) {
+            args.add(m.group(1) != null ? m.group(1) : m.group(2));
+        }
+        assertEquals(List.of("./redstar", "generate"), args.subList(0, 2));
+        args = args.subList(2, args.size());
+        args.set(args.indexOf("runs/tiny"), folder.resolve("runs/tiny").toString());
+        String out = run(args.toArray(String[]::new));
+        assertTrue(out.contains("--- sample 0"), out);
     }
 
     /** The sampled text of an output, without timings. */
