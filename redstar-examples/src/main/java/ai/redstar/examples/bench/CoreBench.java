@@ -1,5 +1,11 @@
 package ai.redstar.examples.bench;
 
+import static ai.redstar.examples.bench.BenchFigures.figure;
+import static ai.redstar.examples.bench.BenchFigures.median;
+import static ai.redstar.examples.bench.BenchFigures.print;
+import static ai.redstar.examples.bench.BenchFigures.round;
+import static ai.redstar.examples.bench.BenchFigures.settledRssKb;
+
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -14,16 +20,9 @@ import ai.djl.training.tracker.Tracker;
 import ai.redstar.core.model.CausalLm;
 import ai.redstar.core.model.ModelConfig;
 import ai.redstar.core.model.ModelType;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,7 +42,6 @@ import picocli.CommandLine.Option;
 @Command(name = "core", mixinStandardHelpOptions = true,
         description = "CausalLm training throughput, MFU and memory flatness (one JSON line per figure).")
 public final class CoreBench implements Callable<Integer> {
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     @Option(names = "--batch", defaultValue = "4", description = "Rows per training step (default ${DEFAULT-VALUE}).")
     int batch;
@@ -259,69 +257,5 @@ public final class CoreBench implements Callable<Integer> {
         }
     }
 
-    /** RSS after a full collection (G1 then uncommits free heap), so that only retained memory counts. */
-    static long settledRssKb() {
-        System.gc();
-        try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return rssKb();
-    }
-
-    static long rssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
-    }
-
-    /** Which allocator this JVM runs with, from LD_PRELOAD and GLIBC_TUNABLES. */
-    static String allocator() {
-        String preload = System.getenv().getOrDefault("LD_PRELOAD", "");
-        String tunables = System.getenv().getOrDefault("GLIBC_TUNABLES", "");
-        if (preload.contains("tcmalloc")) {
-            return "tcmalloc";
-        }
-        if (preload.contains("jemalloc")) {
-            return "jemalloc";
-        }
-        if (tunables.contains("mmap_max=0")) {
-            return "glibc-tuned";
-        }
-        return "glibc-default";
-    }
-
-    static JsonObject figure(String name) {
-        JsonObject o = new JsonObject();
-        o.addProperty("figure", name);
-        return o;
-    }
-
-    static void print(JsonObject o) {
-        o.addProperty("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
-        o.addProperty("allocator", allocator());
-        o.addProperty("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", ""));
-        o.addProperty("ld_preload", System.getenv().getOrDefault("LD_PRELOAD", ""));
-        o.addProperty("thp_mem_alloc_enable", System.getenv().getOrDefault("THP_MEM_ALLOC_ENABLE", ""));
-        System.out.println(GSON.toJson(o));
-        System.out.flush();
-    }
-
-    static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    static double round(double v) {
-        return Double.parseDouble(String.format(Locale.ROOT, "%.4g", v));
-    }
 
 }

@@ -19,12 +19,8 @@ import ai.redstar.data.sample.Sample;
 import ai.redstar.data.sample.Trace;
 import ai.redstar.verify.RuleVerifier;
 import com.google.gson.JsonObject;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -153,7 +149,7 @@ public final class DataBench implements Callable<Integer> {
         JsonObject perCpu = figure("traces_per_cpu_s", round(traces / Math.max(cpuNanos / 1e9, 1e-9)));
         perCpu.addProperty("note", "traces per second of the worker threads' CPU time: unaffected by other load");
         out.accept(perCpu.toString());
-        JsonObject rss = figure("peak_rss_mib", round(vmKb("VmHWM") / 1024.0));
+        JsonObject rss = figure("peak_rss_mib", round(BenchFigures.statusKb("VmHWM") / 1024.0));
         rss.addProperty("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
         rss.addProperty("target", 1024);
         out.accept(rss.toString());
@@ -295,18 +291,6 @@ public final class DataBench implements Callable<Integer> {
         }
     }
 
-    private static long vmKb(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
-    }
 
     private static JsonObject figure(String name, double value) {
         JsonObject o = new JsonObject();

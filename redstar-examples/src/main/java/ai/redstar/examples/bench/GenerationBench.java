@@ -1,5 +1,9 @@
 package ai.redstar.examples.bench;
 
+import static ai.redstar.examples.bench.BenchFigures.median;
+import static ai.redstar.examples.bench.BenchFigures.print;
+import static ai.redstar.examples.bench.BenchFigures.round;
+
 import ai.djl.Device;
 import ai.redstar.core.generate.Completion;
 import ai.redstar.core.generate.GenerationRequest;
@@ -7,7 +11,6 @@ import ai.redstar.core.generate.GenerationResult;
 import ai.redstar.core.generate.Generator;
 import ai.redstar.core.generate.SamplingParams;
 import ai.redstar.core.model.CausalLm;
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +41,6 @@ import picocli.CommandLine.Option;
 public final class GenerationBench implements Callable<Integer> {
     static final int PROMPT_TOKENS = 32;
     static final int NEW_TOKENS = 128;
-    private static final Gson GSON = new Gson();
 
     @Option(names = "--repeats", defaultValue = "5",
             description = "Timed runs per figure, after one warm-up (default ${DEFAULT-VALUE}).")
@@ -121,19 +123,4 @@ public final class GenerationBench implements Callable<Integer> {
         return o;
     }
 
-    private static void print(JsonObject o) {
-        o.addProperty("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
-        o.addProperty("allocator", CoreBench.allocator());
-        System.out.println(GSON.toJson(o));
-        System.out.flush();
-    }
-
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 10) / 10.0;
-    }
 }

@@ -10,7 +10,6 @@ import ai.redstar.train.SftTrainer;
 import ai.redstar.train.TokenizedExample;
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,10 +76,10 @@ public final class SftBench implements Callable<Integer> {
         if (steps > 0) {
             throughput(device);
         }
-        JsonObject peak = CoreBench.figure("peak_rss_mb");
-        peak.addProperty("value", CoreBench.round(statusKb("VmHWM:") / 1024.0));
+        JsonObject peak = BenchFigures.figure("peak_rss_mb");
+        peak.addProperty("value", BenchFigures.round(BenchFigures.statusKb("VmHWM") / 1024.0));
         peak.addProperty("note", "VmHWM of the whole benchmark JVM");
-        CoreBench.print(peak);
+        BenchFigures.print(peak);
         return 0;
     }
 
@@ -92,45 +91,45 @@ public final class SftBench implements Callable<Integer> {
             int rows = Math.max(1, batchTokens / length);
             double[] core;
             boolean resettable = resetPeakRss();
-            long coreStart = statusKb("VmRSS:");
+            long coreStart = BenchFigures.statusKb("VmRSS");
             try (CausalLm model = CausalLm.randomInit(config, seed, device)) {
                 core = rates(CoreBench.train(model, rows, length, warmup, steps, seed), (double) rows * length);
             }
-            long corePeak = statusKb("VmHWM:");
+            long corePeak = BenchFigures.statusKb("VmHWM");
             resetPeakRss();
-            long sftStart = statusKb("VmRSS:");
+            long sftStart = BenchFigures.statusKb("VmRSS");
             double[] sft = sftRates(config, length, device);
-            long sftPeak = statusKb("VmHWM:");
-            JsonObject c = CoreBench.figure("core_train_tokens_per_s");
+            long sftPeak = BenchFigures.statusKb("VmHWM");
+            JsonObject c = BenchFigures.figure("core_train_tokens_per_s");
             c.addProperty("row_length", length);
             c.addProperty("rows", rows);
-            c.addProperty("median", CoreBench.round(CoreBench.median(core)));
-            c.addProperty("best", CoreBench.round(core[core.length - 1]));
+            c.addProperty("median", BenchFigures.round(BenchFigures.median(core)));
+            c.addProperty("best", BenchFigures.round(core[core.length - 1]));
             c.addProperty("steps", steps);
             if (resettable) {
-                c.addProperty("peak_rss_mb", CoreBench.round(corePeak / 1024.0));
-                c.addProperty("rss_at_start_mb", CoreBench.round(coreStart / 1024.0));
+                c.addProperty("peak_rss_mb", BenchFigures.round(corePeak / 1024.0));
+                c.addProperty("rss_at_start_mb", BenchFigures.round(coreStart / 1024.0));
             }
-            CoreBench.print(c);
-            JsonObject s = CoreBench.figure("sft_tokens_per_s");
+            BenchFigures.print(c);
+            JsonObject s = BenchFigures.figure("sft_tokens_per_s");
             s.addProperty("row_length", length);
             s.addProperty("batch_tokens", batchTokens);
-            s.addProperty("median", CoreBench.round(CoreBench.median(sft)));
-            s.addProperty("best", CoreBench.round(sft[sft.length - 1]));
-            s.addProperty("ratio_to_core_median", CoreBench.round(CoreBench.median(sft) / CoreBench.median(core)));
-            s.addProperty("ratio_to_core_best", CoreBench.round(sft[sft.length - 1] / core[core.length - 1]));
-            s.addProperty("mfu_median", CoreBench.round(flopsPerToken * CoreBench.median(sft) / (peakGflops * 1e9)));
-            s.addProperty("mfu_best", CoreBench.round(flopsPerToken * sft[sft.length - 1] / (peakGflops * 1e9)));
+            s.addProperty("median", BenchFigures.round(BenchFigures.median(sft)));
+            s.addProperty("best", BenchFigures.round(sft[sft.length - 1]));
+            s.addProperty("ratio_to_core_median", BenchFigures.round(BenchFigures.median(sft) / BenchFigures.median(core)));
+            s.addProperty("ratio_to_core_best", BenchFigures.round(sft[sft.length - 1] / core[core.length - 1]));
+            s.addProperty("mfu_median", BenchFigures.round(flopsPerToken * BenchFigures.median(sft) / (peakGflops * 1e9)));
+            s.addProperty("mfu_best", BenchFigures.round(flopsPerToken * sft[sft.length - 1] / (peakGflops * 1e9)));
             s.addProperty("mfu_definition", "6 * parameters * tokens/s / matmul_peak");
             s.addProperty("steps", steps);
             s.addProperty("parameters", config.parameterCount());
             if (resettable) {
-                s.addProperty("peak_rss_mb", CoreBench.round(sftPeak / 1024.0));
-                s.addProperty("rss_at_start_mb", CoreBench.round(sftStart / 1024.0));
+                s.addProperty("peak_rss_mb", BenchFigures.round(sftPeak / 1024.0));
+                s.addProperty("rss_at_start_mb", BenchFigures.round(sftStart / 1024.0));
                 s.addProperty("peak_rss_note", "VmHWM during this measurement (reset through /proc/self/clear_refs);"
                         + " the tuned allocator keeps what earlier measurements freed, counted from the start");
             }
-            CoreBench.print(s);
+            BenchFigures.print(s);
         }
     }
 
@@ -163,27 +162,27 @@ public final class SftBench implements Callable<Integer> {
             SftTrainer.builder(model, data).maxLength(64).batchTokens(256).maxSteps(memorySteps).learningRate(1e-4)
                     .seed(seed).progress(Progress.Mode.OFF).onStep(m -> {
                         if (m.step() == 100 || m.step() % 1000 == 0 || m.step() == memorySteps) {
-                            long rss = CoreBench.settledRssKb();
+                            long rss = BenchFigures.settledRssKb();
                             long heap = Runtime.getRuntime().totalMemory() / 1024;
                             samples.put(m.step(), new long[] {rss, heap});
                         }
                     }).build().fit();
         }
-        JsonObject f = CoreBench.figure("sft_rss_mb");
-        samples.forEach((step, kb) -> f.addProperty("after_" + step, CoreBench.round(kb[0] / 1024.0)));
+        JsonObject f = BenchFigures.figure("sft_rss_mb");
+        samples.forEach((step, kb) -> f.addProperty("after_" + step, BenchFigures.round(kb[0] / 1024.0)));
         long last = memorySteps;
         long first = last - 1000;
         if (first >= 1000 && samples.containsKey(first)) {
             long[] a = samples.get(first);
             long[] b = samples.get(last);
-            f.addProperty("growth_" + first + "_to_" + last + "_mb", CoreBench.round((b[0] - a[0]) / 1024.0));
-            f.addProperty("growth_per_step_kb", CoreBench.round((b[0] - a[0]) / 1000.0));
-            f.addProperty("java_heap_committed_mb", CoreBench.round(b[1] / 1024.0));
+            f.addProperty("growth_" + first + "_to_" + last + "_mb", BenchFigures.round((b[0] - a[0]) / 1024.0));
+            f.addProperty("growth_per_step_kb", BenchFigures.round((b[0] - a[0]) / 1000.0));
+            f.addProperty("java_heap_committed_mb", BenchFigures.round(b[1] / 1024.0));
         }
         f.addProperty("note", "RSS read after System.gc(); packed rows of 64,"
                 + " 4 rows per step, AdamW, clipping; the first ~2000 steps settle the allocator");
         f.addProperty("config", "qwen2 tiny: hidden 64, 2 layers, vocab 256");
-        CoreBench.print(f);
+        BenchFigures.print(f);
     }
 
     /** Random records of uniform length in [min, max], the first fifth unlearned. */
@@ -217,16 +216,4 @@ public final class SftBench implements Callable<Integer> {
         }
     }
 
-    private static long statusKb(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
-    }
 }
