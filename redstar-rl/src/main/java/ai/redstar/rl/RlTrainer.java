@@ -1,0 +1,536 @@
+package ai.redstar.rl;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.redstar.core.generate.Generator;
+import ai.redstar.core.generate.SamplingParams;
+import ai.redstar.core.generate.TokenDecoder;
+import ai.redstar.core.jsonl.Jsonl;
+import ai.redstar.core.jsonl.JsonlWriter;
+import ai.redstar.core.model.CausalLm;
+import ai.redstar.rl.grpo.GroupAdvantages;
+import ai.redstar.rl.loss.Aggregation;
+import ai.redstar.rl.loss.KlEstimators;
+import ai.redstar.rl.loss.MaskedTokens;
+import ai.redstar.rl.loss.PolicyLoss;
+import ai.redstar.rl.reinforce.DiscountedReturns;
+import ai.redstar.rl.reinforce.Whitening;
+import ai.redstar.rl.reward.RewardFunction;
+import ai.redstar.rl.rollout.Prompt;
+import ai.redstar.rl.rollout.ResponseLogProbs;
+import ai.redstar.rl.rollout.Rollouts;
+import ai.redstar.train.optim.AdamW;
+import ai.redstar.train.optim.Gradients;
+import com.google.gson.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Online RL of a {@link CausalLm} with REINFORCE++ or GRPO (critic-free strategies): each step samples
+ * {@code samplesPerPrompt} responses for {@code promptsPerStep} prompts, scores them, computes advantages, then runs
+ * {@code epochs} passes over {@code miniBatches} minibatches of the clipped surrogate loss, one AdamW update (with
+ * global-norm clipping) per minibatch.
+ *
+ * <pre>{@code
+ * List<RlStepMetrics> m = RlTrainer.builder(policy, prompts).decoder(tokenizer::decode)
+ *         .strategy(ReinforcePlusPlus.defaults()).reward(reward).steps(100).build().fit();
+ * }</pre>
+ *
+ * <p>The policy's parameters are updated in place; the reference model (needed when the strategy's KL coefficient
+ * is &gt; 0) is only read. A non-finite loss or gradient norm zeroes the gradients and throws
+ * {@link IllegalStateException} before the update is applied. Not thread-safe; one {@link #fit()} at a time.
+ */
+public final class RlTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(RlTrainer.class);
+
+    private final Builder s;
+
+    private RlTrainer(Builder s) {
+        this.s = s;
+    }
+
+    /**
+     * @param policy the model to train, updated in place
+     * @param prompts the prompt pool, cycled in a seeded shuffled order
+     */
+    public static Builder builder(CausalLm policy, List<Prompt> prompts) {
+        return new Builder(policy, prompts);
+    }
+
+    /** Runs every step and returns their metrics in order. */
+    public List<RlStepMetrics> fit() {
+        Generator generator = Generator.builder(s.policy).decoder(s.decoder).maxBatchRows(s.forwardRows).build();
+        CausalLm reference = klCoef() > 0 ? s.reference : null;
+        List<RlStepMetrics> out = new ArrayList<>();
+        SplittableRandom order = new SplittableRandom(s.seed);
+        List<Prompt> pool = new ArrayList<>(s.prompts);
+        int cursor = pool.size();
+        try (AdamW adamW = AdamW.builder(s.policy.parameters()).weightDecay(s.weightDecay).build();
+                NDManager inputs = NDManager.newBaseManager(s.policy.device());
+                JsonlWriter metrics = s.metricsFile == null ? null : Jsonl.append(s.metricsFile)) {
+            for (long step = 1; step <= s.steps; step++) {
+                long started = System.nanoTime();
+                // 1. prompts of this step, from a seeded reshuffle of the pool whenever it runs out
+                List<Prompt> prompts = new ArrayList<>();
+                while (prompts.size() < s.promptsPerStep) {
+                    if (cursor == pool.size()) {
+                        shuffle(pool, order);
+                        cursor = 0;
+                    }
+                    prompts.add(pool.get(cursor++));
+                }
+                // 2. rollouts: sample, score, recompute old and reference log-probs
+                SamplingParams.Builder sampling = SamplingParams.builder(s.maxNewTokens).temperature(s.temperature)
+                        .samplesPerPrompt(s.samplesPerPrompt).seed(s.seed * 1_000_003L + step);
+                SamplingParams params = (s.stopTokenIds == null ? sampling : sampling.stopTokenIds(s.stopTokenIds))
+                        .build();
+                Rollouts.Batch batch = Rollouts.generate(generator, prompts, params, s.reward, s.policy, reference,
+                        s.forwardRows);
+                // 3. advantages per response token
+                Advantages adv = advantages(batch);
+                // 4. epochs over minibatches of the kept rows, one clipped update each
+                Engine.getInstance().setRandomSeed((int) (s.seed + step));
+                double lossSum = 0;
+                double clippedTokens = 0;
+                double tokens = 0;
+                double gradientNorm = 0;
+                int updates = 0;
+                for (int epoch = 0; epoch < s.epochs; epoch++) {
+                    int[] rows = adv.keptRows().clone();
+                    shuffle(rows, order);
+                    for (int mb = 0; mb < s.miniBatches && rows.length > 0; mb++) {
+                        int from = mb * rows.length / s.miniBatches;
+                        int to = (mb + 1) * rows.length / s.miniBatches;
+                        if (from == to) {
+                            continue;
+                        }
+                        int[] part = java.util.Arrays.copyOfRange(rows, from, to);
+                        Update u = update(batch, adv, part, inputs);
+                        checkFinite("loss", u.loss(), step);
+                        gradientNorm = Gradients.clipGlobalNorm(s.policy.parameters(), s.maxGradientNorm);
+                        checkFinite("gradient norm", gradientNorm, step);
+                        adamW.step(s.learningRate);
+                        Gradients.zero(s.policy.parameters());
+                        lossSum += u.loss();
+                        clippedTokens += u.clipped();
+                        tokens += u.tokens();
+                        updates++;
+                    }
+                }
+                // 5. metrics
+                RlStepMetrics m = metrics(step, batch, adv, updates == 0 ? 0 : lossSum / updates,
+                        tokens == 0 ? 0 : clippedTokens / tokens, gradientNorm, (System.nanoTime() - started) / 1e9);
+                out.add(m);
+                if (metrics != null) {
+                    metrics.write(json(m));
+                }
+                LOG.info("rl step {}: reward {} accuracy {} kl {} clip {}", step,
+                        String.format(Locale.ROOT, "%.4f", m.rewardMean()),
+                        String.format(Locale.ROOT, "%.3f", m.accuracy()), String.format(Locale.ROOT, "%.4f", m.kl()),
+                        String.format(Locale.ROOT, "%.3f", m.clipFraction()));
+                s.onStep.accept(m);
+            }
+        }
+        return out;
+    }
+
+    /** Per-token advantages [rows][responseLength], the rows that train, and the zero-variance prompt share. */
+    private record Advantages(double[][] perToken, int[] keptRows, double zeroVarianceShare) {
+    }
+
+    private record Update(double loss, double clipped, double tokens) {
+    }
+
+    private double klCoef() {
+        return s.strategy instanceof Grpo g ? g.klCoef() : ((ReinforcePlusPlus) s.strategy).klCoef();
+    }
+
+    private Advantages advantages(Rollouts.Batch batch) {
+        int rows = batch.rows();
+        int n = batch.samplesPerPrompt();
+        GroupAdvantages.Result groups = GroupAdvantages.compute(batch.rewards(), n, true, 1e-6,
+                ai.redstar.rl.loss.Variance.POPULATION);
+        double[][] perToken = new double[rows][];
+        List<Integer> kept = new ArrayList<>();
+        if (s.strategy instanceof Grpo g) {
+            GroupAdvantages.Result r = GroupAdvantages.compute(batch.rewards(), n, g.scaleByStd(), g.epsilon(),
+                    g.variance());
+            for (int i = 0; i < rows; i++) {
+                perToken[i] = new double[batch.responseLength()[i]];
+                java.util.Arrays.fill(perToken[i], r.advantages()[i]);
+                if (r.kept()[i] && batch.responseLength()[i] > 0) {
+                    kept.add(i);
+                }
+            }
+        } else {
+            ReinforcePlusPlus rpp = (ReinforcePlusPlus) s.strategy;
+            double[] scores = batch.rewards().clone();
+            if (rpp.groupBaseline()) {
+                for (int p = 0; p < rows / n; p++) {
+                    double mean = 0;
+                    for (int k = 0; k < n; k++) {
+                        mean += scores[p * n + k] / n;
+                    }
+                    for (int k = 0; k < n; k++) {
+                        scores[p * n + k] -= mean;
+                    }
+                }
+            }
+            double[][] logp = new double[rows][];
+            double[][] ref = new double[rows][];
+            boolean[][] mask = new boolean[rows][];
+            for (int i = 0; i < rows; i++) {
+                int len = batch.responseLength()[i];
+                logp[i] = new double[len];
+                ref[i] = new double[len];
+                mask[i] = new boolean[len];
+                for (int t = 0; t < len; t++) {
+                    logp[i][t] = batch.oldLogProbs()[i][t];
+                    ref[i][t] = batch.refLogProbs() == null ? logp[i][t] : batch.refLogProbs()[i][t];
+                    mask[i][t] = true;
+                }
+                if (len > 0) {
+                    kept.add(i);
+                }
+            }
+            double[][] returns = DiscountedReturns.compute(scores, logp, ref, mask, rpp.klCoef(),
+                    Double.POSITIVE_INFINITY, rpp.scoreClip(), rpp.gamma(), MaskedTokens.SKIP);
+            perToken = kept.isEmpty() ? returns
+                    : Whitening.whiten(returns, mask, rpp.variance(), Whitening.DEFAULT_EPS);
+        }
+        return new Advantages(perToken, kept.stream().mapToInt(Integer::intValue).toArray(),
+                groups.filteredShare());
+    }
+
+    /** Forward and backward of one minibatch; gradients end up in the policy's parameters. */
+    private Update update(Rollouts.Batch batch, Advantages adv, int[] rows, NDManager inputs) {
+        double clip = s.strategy instanceof Grpo g ? g.clip() : ((ReinforcePlusPlus) s.strategy).clip();
+        int width = batch.width(rows);
+        float[][] advRows = new float[batch.rows()][];
+        for (int r : rows) {
+            advRows[r] = new float[batch.responseLength()[r]];
+            for (int t = 0; t < advRows[r].length; t++) {
+                advRows[r][t] = (float) adv.perToken()[r][t];
+            }
+        }
+        try (NDScope scope = new NDScope();
+                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray[] t = batch.tensors(rows, inputs);
+            int[][] spans = batch.spans(rows);
+            Shape shape = new Shape(rows.length, width);
+            NDArray logits = s.policy.forward(t[0], t[1], t[2]);
+            ResponseLogProbs.Result lp = ResponseLogProbs.compute(logits, t[0], spans[0], spans[1], s.temperature);
+            NDArray old = inputs.create(batch.padded(rows, batch.oldLogProbs()), shape);
+            NDArray advantages = inputs.create(batch.padded(rows, advRows), shape);
+            PolicyLoss.Result pl = PolicyLoss.clipped(lp.logProbs(), old, advantages, clip, 0);
+            NDArray perToken = pl.loss();
+            if (s.strategy instanceof Grpo g && g.klCoef() > 0) {
+                NDArray ref = inputs.create(batch.padded(rows, batch.refLogProbs()), shape);
+                NDArray beta = inputs.full(new Shape(), (float) g.klCoef(), DataType.FLOAT32);
+                perToken = perToken.add(KlEstimators.k3(lp.logProbs(), ref, 10).mul(beta));
+            }
+            double tokens = lp.mask().sum().getFloat();
+            NDArray loss = Aggregation.TOKEN_MEAN.aggregate(perToken, lp.mask(), Math.max(1, tokens));
+            collector.backward(loss);
+            double clipped = pl.clipped().mul(lp.mask()).sum().getFloat();
+            return new Update(loss.getFloat(), clipped, tokens);
+        }
+    }
+
+    private RlStepMetrics metrics(long step, Rollouts.Batch batch, Advantages adv, double loss, double clipFraction,
+            double gradientNorm, double seconds) {
+        int rows = batch.rows();
+        double reward = 0;
+        double accuracy = 0;
+        double length = 0;
+        int longest = 0;
+        double kl = 0;
+        long klTokens = 0;
+        for (int i = 0; i < rows; i++) {
+            reward += batch.rewards()[i] / rows;
+            accuracy += batch.rewards()[i] > 0 ? 1.0 / rows : 0;
+            length += (double) batch.responseLength()[i] / rows;
+            longest = Math.max(longest, batch.responseLength()[i]);
+            if (batch.refLogProbs() != null) {
+                for (int t = 0; t < batch.responseLength()[i]; t++) {
+                    kl += KlEstimators.k3(batch.oldLogProbs()[i][t], batch.refLogProbs()[i][t],
+                            Double.POSITIVE_INFINITY);
+                    klTokens++;
+                }
+            }
+        }
+        return new RlStepMetrics(step, reward, accuracy, klTokens == 0 ? 0 : kl / klTokens, clipFraction, loss,
+                length, longest, adv.zeroVarianceShare(), gradientNorm, seconds);
+    }
+
+    private static JsonObject json(RlStepMetrics m) {
+        JsonObject o = new JsonObject();
+        o.addProperty("step", m.step());
+        o.addProperty("reward_mean", m.rewardMean());
+        o.addProperty("accuracy", m.accuracy());
+        o.addProperty("kl", m.kl());
+        o.addProperty("clip_fraction", m.clipFraction());
+        o.addProperty("loss", m.loss());
+        o.addProperty("response_length_mean", m.responseLengthMean());
+        o.addProperty("response_length_max", m.responseLengthMax());
+        o.addProperty("zero_variance_share", m.zeroVarianceShare());
+        o.addProperty("grad_norm", m.gradientNorm());
+        o.addProperty("seconds", m.seconds());
+        return o;
+    }
+
+    private void checkFinite(String what, double value, long step) {
+        if (!Double.isFinite(value)) {
+            Gradients.zero(s.policy.parameters());
+            throw new IllegalStateException(String.format(Locale.ROOT, "RL step %d: %s is %s; the update was not "
+                    + "applied. Lower the learning rate, lower maxGradientNorm or check the rewards for NaN",
+                    step, what, value));
+        }
+    }
+
+    private static <T> void shuffle(List<T> list, SplittableRandom random) {
+        for (int i = list.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            T tmp = list.get(i);
+            list.set(i, list.get(j));
+            list.set(j, tmp);
+        }
+    }
+
+    private static void shuffle(int[] a, SplittableRandom random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = a[i];
+            a[i] = a[j];
+            a[j] = tmp;
+        }
+    }
+
+    /**
+     * Settings of an {@link RlTrainer}; each property may be set once. Defaults: strategy
+     * {@link ReinforcePlusPlus#defaults()}, steps 100, promptsPerStep 8, samplesPerPrompt 4, temperature 1.0,
+     * maxNewTokens 64, epochs 1, miniBatches 1, learningRate 1e-6, weightDecay 0, maxGradientNorm 1.0, seed 0,
+     * forwardRows 64, the model's EOS ids as stop tokens, no metrics file. Required: decoder and reward; a reference model when the
+     * strategy's KL coefficient is &gt; 0.
+     */
+    public static final class Builder {
+        private final CausalLm policy;
+        private final List<Prompt> prompts;
+        private final List<String> problems = new ArrayList<>();
+        private final java.util.Set<String> set = new java.util.HashSet<>();
+        private RlStrategy strategy = ReinforcePlusPlus.defaults();
+        private RewardFunction reward;
+        private TokenDecoder decoder;
+        private CausalLm reference;
+        private long steps = 100;
+        private int promptsPerStep = 8;
+        private int samplesPerPrompt = 4;
+        private double temperature = 1.0;
+        private int maxNewTokens = 64;
+        private int epochs = 1;
+        private int miniBatches = 1;
+        private double learningRate = 1e-6;
+        private double weightDecay = 0;
+        private double maxGradientNorm = 1.0;
+        private long seed;
+        private int forwardRows = 64;
+        private int[] stopTokenIds;
+        private Path metricsFile;
+        private Consumer<RlStepMetrics> onStep = m -> { };
+
+        private Builder(CausalLm policy, List<Prompt> prompts) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            this.prompts = List.copyOf(Objects.requireNonNull(prompts, "prompts"));
+            if (this.prompts.isEmpty()) {
+                problems.add("prompts is empty; give at least one prompt");
+            }
+        }
+
+        private void once(String name) {
+            if (!set.add(name)) {
+                throw new IllegalStateException(name + " is set twice; set each property once");
+            }
+        }
+
+        /** REINFORCE++ or GRPO (DPO and PPO are not run by this trainer yet). */
+        public Builder strategy(RlStrategy v) {
+            once("strategy");
+            strategy = Objects.requireNonNull(v, "strategy");
+            return this;
+        }
+
+        /** Scores each response (required). */
+        public Builder reward(RewardFunction v) {
+            once("reward");
+            reward = Objects.requireNonNull(v, "reward");
+            return this;
+        }
+
+        /** Turns response ids into the text the reward reads (required), e.g. {@code tokenizer::decode}. */
+        public Builder decoder(TokenDecoder v) {
+            once("decoder");
+            decoder = Objects.requireNonNull(v, "decoder");
+            return this;
+        }
+
+        /** The frozen reference model of the KL term (same vocabulary); only read. */
+        public Builder reference(CausalLm v) {
+            once("reference");
+            reference = Objects.requireNonNull(v, "reference");
+            return this;
+        }
+
+        public Builder steps(long v) {
+            once("steps");
+            steps = v;
+            return this;
+        }
+
+        public Builder promptsPerStep(int v) {
+            once("promptsPerStep");
+            promptsPerStep = v;
+            return this;
+        }
+
+        public Builder samplesPerPrompt(int v) {
+            once("samplesPerPrompt");
+            samplesPerPrompt = v;
+            return this;
+        }
+
+        /** Sampling temperature &gt; 0, also used for the training log-probs. */
+        public Builder temperature(double v) {
+            once("temperature");
+            temperature = v;
+            return this;
+        }
+
+        public Builder maxNewTokens(int v) {
+            once("maxNewTokens");
+            maxNewTokens = v;
+            return this;
+        }
+
+        /** Passes over each step's rollouts. */
+        public Builder epochs(int v) {
+            once("epochs");
+            epochs = v;
+            return this;
+        }
+
+        /** Minibatches (= optimiser updates) per epoch. */
+        public Builder miniBatches(int v) {
+            once("miniBatches");
+            miniBatches = v;
+            return this;
+        }
+
+        public Builder learningRate(double v) {
+            once("learningRate");
+            learningRate = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            once("weightDecay");
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder maxGradientNorm(double v) {
+            once("maxGradientNorm");
+            maxGradientNorm = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            once("seed");
+            seed = v;
+            return this;
+        }
+
+        /** Rows per generation chunk and per no-gradient forward pass. */
+        public Builder forwardRows(int v) {
+            once("forwardRows");
+            forwardRows = v;
+            return this;
+        }
+
+        /** Token ids that end a response (replacing the model's EOS ids); they stay inside the response. */
+        public Builder stopTokenIds(int... v) {
+            once("stopTokenIds");
+            stopTokenIds = v.clone();
+            return this;
+        }
+
+        /** Where to append one JSON line per step. */
+        public Builder metricsFile(Path v) {
+            once("metricsFile");
+            metricsFile = Objects.requireNonNull(v, "metricsFile");
+            return this;
+        }
+
+        /** Called after each step with its metrics. */
+        public Builder onStep(Consumer<RlStepMetrics> v) {
+            once("onStep");
+            onStep = Objects.requireNonNull(v, "onStep");
+            return this;
+        }
+
+        public RlTrainer build() {
+            List<String> p = new ArrayList<>(problems);
+            if (!(strategy instanceof ReinforcePlusPlus || strategy instanceof Grpo)) {
+                p.add("strategy=" + strategy.getClass().getSimpleName() + " is not supported by RlTrainer yet; use "
+                        + "ReinforcePlusPlus or Grpo");
+            }
+            if (reward == null) {
+                p.add("reward is not set; call reward(...)");
+            }
+            if (decoder == null) {
+                p.add("decoder is not set; call decoder(tokenizer::decode)");
+            }
+            if (p.isEmpty() && klCoefOf(strategy) > 0 && reference == null) {
+                p.add("the strategy's klCoef=" + klCoefOf(strategy) + " needs a reference model; call reference(...)"
+                        + " or set klCoef to 0");
+            }
+            check(p, steps >= 1, "steps", steps, ">= 1");
+            check(p, promptsPerStep >= 1, "promptsPerStep", promptsPerStep, ">= 1");
+            check(p, samplesPerPrompt >= 1, "samplesPerPrompt", samplesPerPrompt, ">= 1");
+            check(p, temperature > 0 && Double.isFinite(temperature), "temperature", temperature, "finite and > 0");
+            check(p, maxNewTokens >= 1, "maxNewTokens", maxNewTokens, ">= 1");
+            check(p, epochs >= 1, "epochs", epochs, ">= 1");
+            check(p, miniBatches >= 1, "miniBatches", miniBatches, ">= 1");
+            check(p, learningRate > 0 && Double.isFinite(learningRate), "learningRate", learningRate,
+                    "finite and > 0");
+            check(p, weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay, "finite and >= 0");
+            check(p, maxGradientNorm > 0, "maxGradientNorm", maxGradientNorm, "> 0");
+            check(p, forwardRows >= 1, "forwardRows", forwardRows, ">= 1");
+            if (!p.isEmpty()) {
+                throw new IllegalArgumentException("RlTrainer: " + String.join("; ", p));
+            }
+            return new RlTrainer(this);
+        }
+
+        private static double klCoefOf(RlStrategy st) {
+            return st instanceof Grpo g ? g.klCoef() : st instanceof ReinforcePlusPlus r ? r.klCoef() : 0;
+        }
+
+        private static void check(List<String> p, boolean ok, String name, Object value, String rule) {
+            if (!ok) {
+                p.add(name + "=" + value + " must be " + rule);
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package ai.redstar.rl;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.redstar.core.model.CausalLm;
+import ai.redstar.core.model.ModelConfig;
+import ai.redstar.core.model.ModelType;
+import ai.redstar.core.tokenizer.ChatTokenizer;
+import ai.redstar.core.tokenizer.TokenizerFiles;
+import ai.redstar.rl.loss.Variance;
+import ai.redstar.rl.reward.Reward;
+import ai.redstar.rl.reward.RewardFunction;
+import ai.redstar.rl.rollout.Prompt;
+import ai.redstar.verify.Gold;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RlTrainerTest {
+    private static final String ALPHABET = "abcdefgh";
+
+    /** Reward 1 when the response starts with 'a' (1 in 8 under a near-uniform random policy). */
+    private static final RewardFunction STARTS_WITH_A =
+            r -> new Reward(r.response().startsWith("a") ? 1 : 0, "first character");
+
+    @Test
+    void reinforcePlusPlus_raisesMeanReward_onLearnableToyTask(@TempDir Path dir) {
+        assertLearns(dir, new ReinforcePlusPlus(0.2, 0, 1.0, 10, Variance.POPULATION, true));
+    }
+
+    @Test
+    void grpo_raisesMeanReward_onLearnableToyTask(@TempDir Path dir) {
+        assertLearns(dir, new Grpo(0.2, 0, true, 1e-4, Variance.UNBIASED));
+    }
+
+    @Test
+    void build_klWithoutReference_rejected(@TempDir Path dir) {
+        try (ChatTokenizer tok = tokenizer(dir); CausalLm policy = model(tok.vocabularySize())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> RlTrainer.builder(policy, prompts(tok)).decoder(ids -> tok.decode(ids, true))
+                            .reward(STARTS_WITH_A).strategy(Grpo.defaults()).build());
+            assertTrue(e.getMessage().contains("reference"), e.getMessage());
+        }
+    }
+
+    private static void assertLearns(Path dir, RlStrategy strategy) {
+        try (ChatTokenizer tok = tokenizer(dir); CausalLm policy = model(tok.vocabularySize())) {
+            Path metrics = dir.resolve("metrics.jsonl");
+            List<RlStepMetrics> m = RlTrainer.builder(policy, prompts(tok)).decoder(ids -> tok.decode(ids, true))
+                    .reward(STARTS_WITH_A).strategy(strategy).steps(16).promptsPerStep(4).samplesPerPrompt(8)
+                    .maxNewTokens(2).learningRate(3e-3).maxGradientNorm(1.0).epochs(2).miniBatches(2).seed(7)
+                    .metricsFile(metrics).build().fit();
+            double first = (m.get(0).rewardMean() + m.get(1).rewardMean() + m.get(2).rewardMean()) / 3;
+            int n = m.size();
+            double last = (m.get(n - 1).rewardMean() + m.get(n - 2).rewardMean() + m.get(n - 3).rewardMean()) / 3;
+            assertTrue(last > first + 0.3, "reward went from " + first + " to " + last + ": " + m);
+            assertTrue(Files.readAllLines(metrics).size() == 16);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static ChatTokenizer tokenizer(Path dir) {
+        TokenizerFiles.writeCharLevel(dir.resolve("tok"), ALPHABET, List.of());
+        return ChatTokenizer.load(dir.resolve("tok"));
+    }
+
+    private static CausalLm model(int vocab) {
+        return CausalLm.randomInit(ModelConfig.builder(ModelType.QWEN2).vocabSize(vocab).hiddenSize(32)
+                .intermediateSize(64).numHiddenLayers(2).numAttentionHeads(4).numKeyValueHeads(2)
+                .tieWordEmbeddings(true).build(), 11, Device.cpu());
+    }
+
+    private static List<Prompt> prompts(ChatTokenizer tok) {
+        List<Prompt> out = new ArrayList<>();
+        for (String p : List.of("bc", "de", "fg", "hb")) {
+            out.add(new Prompt(tok.encode(p), new Gold.Choice("A", Optional.empty())));
+        }
+        return out;
+    }
+}
