@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         version = "redstar 0.1.0-SNAPSHOT",
         description = "Long chain-of-thought reasoning models on the JVM.",
         subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, VerifyCommand.class,
-            DatasetCommand.class, SftCommand.class, BenchCommand.class})
+            DatasetCommand.class, SftCommand.class, DpoCommand.class, RlCommand.class,
+            BenchCommand.class})
 public final class RedstarCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

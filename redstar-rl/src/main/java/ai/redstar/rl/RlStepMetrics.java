@@ -14,8 +14,9 @@ package ai.redstar.rl;
  * @param zeroVarianceShare share of prompts whose samples all got the same reward
  * @param gradientNorm global gradient norm of the last update, before clipping
  * @param seconds wall time of the step
+ * @param valueLoss mean clipped value loss over the step's updates (PPO; 0 otherwise)
  */
 public record RlStepMetrics(long step, double rewardMean, double accuracy, double kl, double clipFraction,
         double loss, double responseLengthMean, int responseLengthMax, double zeroVarianceShare, double gradientNorm,
-        double seconds) {
+        double seconds, double valueLoss) {
 }

@@ -24,6 +24,7 @@ import ai.redstar.rl.reward.RewardFunction;
 import ai.redstar.rl.rollout.Prompt;
 import ai.redstar.rl.rollout.ResponseLogProbs;
 import ai.redstar.rl.rollout.Rollouts;
+import ai.redstar.rl.ppo.ValueHead;
 import ai.redstar.train.optim.AdamW;
 import ai.redstar.train.optim.Gradients;
 import com.google.gson.JsonObject;
@@ -38,7 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Online RL of a {@link CausalLm} with REINFORCE++ or GRPO (critic-free strategies): each step samples
+ * Online RL of a {@link CausalLm} with REINFORCE++, GRPO or PPO (with a {@link ValueHead} critic): each step samples
  * {@code samplesPerPrompt} responses for {@code promptsPerStep} prompts, scores them, computes advantages, then runs
  * {@code epochs} passes over {@code miniBatches} minibatches of the clipped surrogate loss, one AdamW update (with
  * global-norm clipping) per minibatch.
@@ -73,11 +74,14 @@ public final class RlTrainer {
     public List<RlStepMetrics> fit() {
         Generator generator = Generator.builder(s.policy).decoder(s.decoder).maxBatchRows(s.forwardRows).build();
         CausalLm reference = klCoef() > 0 ? s.reference : null;
+        klCoef = klCoef();
         List<RlStepMetrics> out = new ArrayList<>();
         SplittableRandom order = new SplittableRandom(s.seed);
         List<Prompt> pool = new ArrayList<>(s.prompts);
         int cursor = pool.size();
-        try (AdamW adamW = AdamW.builder(s.policy.parameters()).weightDecay(s.weightDecay).build();
+        try (ValueHead head = s.strategy instanceof Ppo ? ValueHead.create(s.policy.config().hiddenSize(), s.seed,
+                        s.policy.device()) : null;
+                AdamW adamW = AdamW.builder(trainable(head)).weightDecay(s.weightDecay).build();
                 NDManager inputs = NDManager.newBaseManager(s.policy.device());
                 JsonlWriter metrics = s.metricsFile == null ? null : Jsonl.append(s.metricsFile)) {
             for (long step = 1; step <= s.steps; step++) {
@@ -98,14 +102,16 @@ public final class RlTrainer {
                         .build();
                 Rollouts.Batch batch = Rollouts.generate(generator, prompts, params, s.reward, s.policy, reference,
                         s.forwardRows);
-                // 3. advantages per response token
-                Advantages adv = advantages(batch);
+                // 3. advantages per response token (PPO: critic values at rollout time, KL in the reward, GAE)
+                float[][] oldValues = head == null ? null : oldValues(head, batch);
+                Advantages adv = advantages(batch, oldValues);
                 // 4. epochs over minibatches of the kept rows, one clipped update each
                 Engine.getInstance().setRandomSeed((int) (s.seed + step));
                 double lossSum = 0;
                 double clippedTokens = 0;
                 double tokens = 0;
                 double gradientNorm = 0;
+                double valueLossSum = 0;
                 int updates = 0;
                 for (int epoch = 0; epoch < s.epochs; epoch++) {
                     int[] rows = adv.keptRows().clone();
@@ -117,13 +123,14 @@ public final class RlTrainer {
                             continue;
                         }
                         int[] part = java.util.Arrays.copyOfRange(rows, from, to);
-                        Update u = update(batch, adv, part, inputs);
+                        Update u = update(batch, adv, part, inputs, head, oldValues);
                         checkFinite("loss", u.loss(), step);
-                        gradientNorm = Gradients.clipGlobalNorm(s.policy.parameters(), s.maxGradientNorm);
+                        gradientNorm = Gradients.clipGlobalNorm(trainable(head), s.maxGradientNorm);
                         checkFinite("gradient norm", gradientNorm, step);
                         adamW.step(s.learningRate);
-                        Gradients.zero(s.policy.parameters());
+                        Gradients.zero(trainable(head));
                         lossSum += u.loss();
+                        valueLossSum += u.valueLoss();
                         clippedTokens += u.clipped();
                         tokens += u.tokens();
                         updates++;
@@ -131,7 +138,11 @@ public final class RlTrainer {
                 }
                 // 5. metrics
                 RlStepMetrics m = metrics(step, batch, adv, updates == 0 ? 0 : lossSum / updates,
-                        tokens == 0 ? 0 : clippedTokens / tokens, gradientNorm, (System.nanoTime() - started) / 1e9);
+                        tokens == 0 ? 0 : clippedTokens / tokens, gradientNorm, (System.nanoTime() - started) / 1e9,
+                        updates == 0 ? 0 : valueLossSum / updates);
+                if (s.strategy instanceof Ppo ppo && ppo.klTarget() > 0) {
+                    adaptKl(ppo, batch);
+                }
                 out.add(m);
                 if (metrics != null) {
                     metrics.write(json(m));
@@ -147,24 +158,113 @@ public final class RlTrainer {
     }
 
     /** Per-token advantages [rows][responseLength], the rows that train, and the zero-variance prompt share. */
-    private record Advantages(double[][] perToken, int[] keptRows, double zeroVarianceShare) {
+    private record Advantages(double[][] perToken, int[] keptRows, double zeroVarianceShare, double[][] returns) {
     }
 
-    private record Update(double loss, double clipped, double tokens) {
+    private record Update(double loss, double clipped, double tokens, double valueLoss) {
     }
+
+    /** The KL coefficient in use: the strategy's, then (PPO with a KL target) the adaptive controller's. */
+    private double klCoef;
 
     private double klCoef() {
-        return s.strategy instanceof Grpo g ? g.klCoef() : ((ReinforcePlusPlus) s.strategy).klCoef();
+        return Builder.klCoefOf(s.strategy);
     }
 
-    private Advantages advantages(Rollouts.Batch batch) {
+    /** The policy's parameters, plus the value head's under PPO. */
+    private java.util.Map<String, NDArray> trainable(ValueHead head) {
+        if (head == null) {
+            return s.policy.parameters();
+        }
+        java.util.Map<String, NDArray> all = new java.util.LinkedHashMap<>(s.policy.parameters());
+        all.putAll(head.parameters());
+        return all;
+    }
+
+    /**
+     * Ziegler et al.'s proportional controller: {@code β ← β·(1 + clip(KL/target − 1, −0.2, 0.2)·rows/horizon)}
+     * with horizon 10000, KL the mean k1 sum per sequence.
+     */
+    private void adaptKl(Ppo ppo, Rollouts.Batch batch) {
+        if (batch.refLogProbs() == null) {
+            return;
+        }
+        double kl = 0;
+        for (int i = 0; i < batch.rows(); i++) {
+            for (int t = 0; t < batch.responseLength()[i]; t++) {
+                kl += (batch.oldLogProbs()[i][t] - batch.refLogProbs()[i][t]) / batch.rows();
+            }
+        }
+        double error = Math.max(-0.2, Math.min(0.2, kl / ppo.klTarget() - 1));
+        klCoef *= 1 + error * batch.rows() / 10_000.0;
+    }
+
+    /** Critic values of each row's response tokens at rollout time, without gradient. */
+    private float[][] oldValues(ValueHead head, Rollouts.Batch batch) {
+        float[][] out = new float[batch.rows()][];
+        boolean gradMode = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try (NDManager manager = NDManager.newBaseManager(s.policy.device())) {
+            for (int from = 0; from < batch.rows(); from += s.forwardRows) {
+                int[] rows = new int[Math.min(s.forwardRows, batch.rows() - from)];
+                for (int r = 0; r < rows.length; r++) {
+                    rows[r] = from + r;
+                }
+                try (NDScope scope = new NDScope()) {
+                    NDArray[] t = batch.tensors(rows, manager);
+                    int[][] spans = batch.spans(rows);
+                    float[] v = head.responseValues(s.policy.hiddenStates(t[0], t[1], t[2], null), spans[0],
+                            spans[1]).toFloatArray();
+                    int w = batch.width(rows);
+                    for (int r = 0; r < rows.length; r++) {
+                        out[rows[r]] = new float[spans[1][r]];
+                        System.arraycopy(v, r * w, out[rows[r]], 0, spans[1][r]);
+                    }
+                }
+            }
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(gradMode);
+        }
+        return out;
+    }
+
+    private Advantages advantages(Rollouts.Batch batch, float[][] oldValues) {
         int rows = batch.rows();
         int n = batch.samplesPerPrompt();
         GroupAdvantages.Result groups = GroupAdvantages.compute(batch.rewards(), n, true, 1e-6,
                 ai.redstar.rl.loss.Variance.POPULATION);
         double[][] perToken = new double[rows][];
         List<Integer> kept = new ArrayList<>();
-        if (s.strategy instanceof Grpo g) {
+        if (s.strategy instanceof Ppo ppo) {
+            double[][] rewards = new double[rows][];
+            double[][] values = new double[rows][];
+            boolean[][] mask = new boolean[rows][];
+            for (int i = 0; i < rows; i++) {
+                int len = batch.responseLength()[i];
+                rewards[i] = new double[len];
+                values[i] = new double[len];
+                mask[i] = new boolean[len];
+                for (int t = 0; t < len; t++) {
+                    double k1 = batch.refLogProbs() == null ? 0
+                            : KlEstimators.k1(batch.oldLogProbs()[i][t], batch.refLogProbs()[i][t],
+                                    Double.POSITIVE_INFINITY);
+                    rewards[i][t] = -klCoef * k1;
+                    values[i][t] = oldValues[i][t];
+                    mask[i][t] = true;
+                }
+                if (len > 0) {
+                    rewards[i][len - 1] += batch.rewards()[i];
+                    kept.add(i);
+                }
+            }
+            ai.redstar.rl.ppo.Gae.Result g = ai.redstar.rl.ppo.Gae.compute(rewards, values, mask, ppo.gamma(),
+                    ppo.lambda(), MaskedTokens.SKIP);
+            perToken = kept.isEmpty() ? g.advantages()
+                    : Whitening.whiten(g.advantages(), mask, ai.redstar.rl.loss.Variance.POPULATION,
+                            Whitening.DEFAULT_EPS);
+            return new Advantages(perToken, kept.stream().mapToInt(Integer::intValue).toArray(),
+                    groups.filteredShare(), g.returns());
+        } else if (s.strategy instanceof Grpo g) {
             GroupAdvantages.Result r = GroupAdvantages.compute(batch.rewards(), n, g.scaleByStd(), g.epsilon(),
                     g.variance());
             for (int i = 0; i < rows; i++) {
@@ -211,12 +311,15 @@ public final class RlTrainer {
                     : Whitening.whiten(returns, mask, rpp.variance(), Whitening.DEFAULT_EPS);
         }
         return new Advantages(perToken, kept.stream().mapToInt(Integer::intValue).toArray(),
-                groups.filteredShare());
+                groups.filteredShare(), null);
     }
 
     /** Forward and backward of one minibatch; gradients end up in the policy's parameters. */
-    private Update update(Rollouts.Batch batch, Advantages adv, int[] rows, NDManager inputs) {
-        double clip = s.strategy instanceof Grpo g ? g.clip() : ((ReinforcePlusPlus) s.strategy).clip();
+    private Update update(Rollouts.Batch batch, Advantages adv, int[] rows, NDManager inputs, ValueHead head,
+            float[][] oldValues) {
+        double clip = s.strategy instanceof Grpo g ? g.clip()
+                : s.strategy instanceof Ppo p ? p.clip() : ((ReinforcePlusPlus) s.strategy).clip();
+        double dualClip = s.strategy instanceof Ppo ppo ? ppo.dualClip() : 0;
         int width = batch.width(rows);
         float[][] advRows = new float[batch.rows()][];
         for (int r : rows) {
@@ -230,11 +333,12 @@ public final class RlTrainer {
             NDArray[] t = batch.tensors(rows, inputs);
             int[][] spans = batch.spans(rows);
             Shape shape = new Shape(rows.length, width);
-            NDArray logits = s.policy.forward(t[0], t[1], t[2]);
+            NDArray hidden = head == null ? null : s.policy.hiddenStates(t[0], t[1], t[2], null);
+            NDArray logits = head == null ? s.policy.forward(t[0], t[1], t[2]) : s.policy.logits(hidden);
             ResponseLogProbs.Result lp = ResponseLogProbs.compute(logits, t[0], spans[0], spans[1], s.temperature);
             NDArray old = inputs.create(batch.padded(rows, batch.oldLogProbs()), shape);
             NDArray advantages = inputs.create(batch.padded(rows, advRows), shape);
-            PolicyLoss.Result pl = PolicyLoss.clipped(lp.logProbs(), old, advantages, clip, 0);
+            PolicyLoss.Result pl = PolicyLoss.clipped(lp.logProbs(), old, advantages, clip, dualClip);
             NDArray perToken = pl.loss();
             if (s.strategy instanceof Grpo g && g.klCoef() > 0) {
                 NDArray ref = inputs.create(batch.padded(rows, batch.refLogProbs()), shape);
@@ -243,14 +347,33 @@ public final class RlTrainer {
             }
             double tokens = lp.mask().sum().getFloat();
             NDArray loss = Aggregation.TOKEN_MEAN.aggregate(perToken, lp.mask(), Math.max(1, tokens));
-            collector.backward(loss);
+            double valueLoss = 0;
+            NDArray total = loss;
+            if (head != null) {
+                Ppo ppo = (Ppo) s.strategy;
+                float[][] returnRows = new float[batch.rows()][];
+                for (int r : rows) {
+                    returnRows[r] = new float[batch.responseLength()[r]];
+                    for (int k = 0; k < returnRows[r].length; k++) {
+                        returnRows[r][k] = (float) adv.returns()[r][k];
+                    }
+                }
+                NDArray values = head.responseValues(hidden, spans[0], spans[1]);
+                NDArray vl = Aggregation.TOKEN_MEAN.aggregate(PolicyLoss.value(values,
+                        inputs.create(batch.padded(rows, oldValues), shape),
+                        inputs.create(batch.padded(rows, returnRows), shape), ppo.valueClip()), lp.mask(),
+                        Math.max(1, tokens));
+                valueLoss = vl.getFloat();
+                total = loss.add(vl.mul(inputs.full(new Shape(), (float) ppo.valueCoef(), DataType.FLOAT32)));
+            }
+            collector.backward(total);
             double clipped = pl.clipped().mul(lp.mask()).sum().getFloat();
-            return new Update(loss.getFloat(), clipped, tokens);
+            return new Update(loss.getFloat(), clipped, tokens, valueLoss);
         }
     }
 
     private RlStepMetrics metrics(long step, Rollouts.Batch batch, Advantages adv, double loss, double clipFraction,
-            double gradientNorm, double seconds) {
+            double gradientNorm, double seconds, double valueLoss) {
         int rows = batch.rows();
         double reward = 0;
         double accuracy = 0;
@@ -272,7 +395,7 @@ public final class RlTrainer {
             }
         }
         return new RlStepMetrics(step, reward, accuracy, klTokens == 0 ? 0 : kl / klTokens, clipFraction, loss,
-                length, longest, adv.zeroVarianceShare(), gradientNorm, seconds);
+                length, longest, adv.zeroVarianceShare(), gradientNorm, seconds, valueLoss);
     }
 
     private static JsonObject json(RlStepMetrics m) {
@@ -288,6 +411,7 @@ public final class RlTrainer {
         o.addProperty("zero_variance_share", m.zeroVarianceShare());
         o.addProperty("grad_norm", m.gradientNorm());
         o.addProperty("seconds", m.seconds());
+        o.addProperty("value_loss", m.valueLoss());
         return o;
     }
 
@@ -364,7 +488,7 @@ public final class RlTrainer {
             }
         }
 
-        /** REINFORCE++ or GRPO (DPO and PPO are not run by this trainer yet). */
+        /** REINFORCE++, GRPO or PPO (DPO is offline: see {@link DpoTrainer}). */
         public Builder strategy(RlStrategy v) {
             once("strategy");
             strategy = Objects.requireNonNull(v, "strategy");
@@ -491,9 +615,8 @@ public final class RlTrainer {
 
         public RlTrainer build() {
             List<String> p = new ArrayList<>(problems);
-            if (!(strategy instanceof ReinforcePlusPlus || strategy instanceof Grpo)) {
-                p.add("strategy=" + strategy.getClass().getSimpleName() + " is not supported by RlTrainer yet; use "
-                        + "ReinforcePlusPlus or Grpo");
+            if (strategy instanceof Dpo) {
+                p.add("strategy=Dpo is offline preference training; use DpoTrainer with preference pairs");
             }
             if (reward == null) {
                 p.add("reward is not set; call reward(...)");
@@ -524,7 +647,8 @@ public final class RlTrainer {
         }
 
         private static double klCoefOf(RlStrategy st) {
-            return st instanceof Grpo g ? g.klCoef() : st instanceof ReinforcePlusPlus r ? r.klCoef() : 0;
+            return st instanceof Grpo g ? g.klCoef() : st instanceof ReinforcePlusPlus r ? r.klCoef()
+                    : st instanceof Ppo ppo ? ppo.klCoef() : 0;
         }
 
         private static void check(List<String> p, boolean ok, String name, Object value, String rule) {

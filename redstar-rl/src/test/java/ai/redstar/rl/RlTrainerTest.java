@@ -40,6 +40,15 @@ class RlTrainerTest {
     }
 
     @Test
+    void ppo_raisesMeanReward_andValueLossFalls(@TempDir Path dir) {
+        List<RlStepMetrics> m = assertLearns(dir, new Ppo(0.2, 0, 0.2, 0.5, 1.0, 0.95, 0, 0));
+        double first = (m.get(0).valueLoss() + m.get(1).valueLoss()) / 2;
+        int n = m.size();
+        double last = (m.get(n - 1).valueLoss() + m.get(n - 2).valueLoss()) / 2;
+        assertTrue(first > 0 && last < first, "value loss went from " + first + " to " + last + ": " + m);
+    }
+
+    @Test
     void build_klWithoutReference_rejected(@TempDir Path dir) {
         try (ChatTokenizer tok = tokenizer(dir); CausalLm policy = model(tok.vocabularySize())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -49,7 +58,7 @@ class RlTrainerTest {
         }
     }
 
-    private static void assertLearns(Path dir, RlStrategy strategy) {
+    private static List<RlStepMetrics> assertLearns(Path dir, RlStrategy strategy) {
         try (ChatTokenizer tok = tokenizer(dir); CausalLm policy = model(tok.vocabularySize())) {
             Path metrics = dir.resolve("metrics.jsonl");
             List<RlStepMetrics> m = RlTrainer.builder(policy, prompts(tok)).decoder(ids -> tok.decode(ids, true))
@@ -61,6 +70,7 @@ class RlTrainerTest {
             double last = (m.get(n - 1).rewardMean() + m.get(n - 2).rewardMean() + m.get(n - 3).rewardMean()) / 3;
             assertTrue(last > first + 0.3, "reward went from " + first + " to " + last + ": " + m);
             assertTrue(Files.readAllLines(metrics).size() == 16);
+            return m;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

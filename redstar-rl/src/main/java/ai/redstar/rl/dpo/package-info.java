@@ -1,2 +1,5 @@
-/** DPO's pieces: the sigmoid, IPO and hinge losses over sequence log-probs. */
+/**
+ * DPO's pieces: the sigmoid, IPO and hinge losses over sequence log-probs, and preference pairs read from TRL
+ * JSONL.
+ */
 package ai.redstar.rl.dpo;
