@@ -21,6 +21,7 @@ public final class RedstarCli implements Runnable {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         CommandLine cli = new CommandLine(new RedstarCli());
         cli.setExecutionExceptionHandler(RedstarCli::reportFailure);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         int code = cli.execute(args);
         System.exit(code);
     }
