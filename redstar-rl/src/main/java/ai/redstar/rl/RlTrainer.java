@@ -25,6 +25,7 @@ import ai.redstar.rl.rollout.Prompt;
 import ai.redstar.rl.rollout.ResponseLogProbs;
 import ai.redstar.rl.rollout.Rollouts;
 import ai.redstar.rl.ppo.ValueHead;
+import ai.redstar.train.CheckpointStore;
 import ai.redstar.train.optim.AdamW;
 import ai.redstar.train.optim.Gradients;
 import com.google.gson.JsonObject;
@@ -76,21 +77,36 @@ public final class RlTrainer {
         CausalLm reference = klCoef() > 0 ? s.reference : null;
         klCoef = klCoef();
         List<RlStepMetrics> out = new ArrayList<>();
-        SplittableRandom order = new SplittableRandom(s.seed);
+        long poolEpoch = -1;
         List<Prompt> pool = new ArrayList<>(s.prompts);
         int cursor = pool.size();
+        long firstStep = 1;
+        if (s.outputDir != null) {
+            CheckpointStore.removeLeftovers(s.outputDir);
+        }
         try (ValueHead head = s.strategy instanceof Ppo ? ValueHead.create(s.policy.config().hiddenSize(), s.seed,
                         s.policy.device()) : null;
                 AdamW adamW = AdamW.builder(trainable(head)).weightDecay(s.weightDecay).build();
                 NDManager inputs = NDManager.newBaseManager(s.policy.device());
                 JsonlWriter metrics = s.metricsFile == null ? null : Jsonl.append(s.metricsFile)) {
-            for (long step = 1; step <= s.steps; step++) {
+            if (s.resumeFrom != null) {
+                JsonObject state = RlCheckpoints.restore(s.resumeFrom, trainable(head), adamW, manifest(),
+                        s.policy.device());
+                firstStep = state.get("step").getAsLong() + 1;
+                poolEpoch = state.get("pool_epoch").getAsLong();
+                cursor = state.get("cursor").getAsInt();
+                klCoef = state.get("kl_coef").getAsDouble();
+                if (poolEpoch >= 0) {
+                    pool = poolOrder(poolEpoch);
+                }
+            }
+            for (long step = firstStep; step <= s.steps; step++) {
                 long started = System.nanoTime();
                 // 1. prompts of this step, from a seeded reshuffle of the pool whenever it runs out
                 List<Prompt> prompts = new ArrayList<>();
                 while (prompts.size() < s.promptsPerStep) {
                     if (cursor == pool.size()) {
-                        shuffle(pool, order);
+                        pool = poolOrder(++poolEpoch);
                         cursor = 0;
                     }
                     prompts.add(pool.get(cursor++));
@@ -113,6 +129,7 @@ public final class RlTrainer {
                 double gradientNorm = 0;
                 double valueLossSum = 0;
                 int updates = 0;
+                SplittableRandom order = new SplittableRandom(s.seed * 0x9E3779B97F4A7C15L + step);
                 for (int epoch = 0; epoch < s.epochs; epoch++) {
                     int[] rows = adv.keptRows().clone();
                     shuffle(rows, order);
@@ -152,9 +169,46 @@ public final class RlTrainer {
                         String.format(Locale.ROOT, "%.3f", m.accuracy()), String.format(Locale.ROOT, "%.4f", m.kl()),
                         String.format(Locale.ROOT, "%.3f", m.clipFraction()));
                 s.onStep.accept(m);
+                if (s.outputDir != null && (step % s.checkpointEvery == 0 || step == s.steps)) {
+                    JsonObject state = new JsonObject();
+                    state.addProperty("format", RlCheckpoints.FORMAT);
+                    state.addProperty("step", step);
+                    state.addProperty("pool_epoch", poolEpoch);
+                    state.addProperty("cursor", cursor);
+                    state.addProperty("kl_coef", klCoef);
+                    state.addProperty("optimizer_steps", adamW.steps());
+                    state.addProperty("rng", "prompt order: SplittableRandom(seed ^ mix(pool_epoch)); minibatch order:"
+                            + " SplittableRandom(seed * golden + step); sampling seed seed * 1000003 + step;"
+                            + " engine seed seed + step");
+                    state.add("manifest", manifest());
+                    RlCheckpoints.save(s.outputDir, step, trainable(head), adamW, state, s.keepCheckpoints);
+                }
             }
         }
         return out;
+    }
+
+    /** The prompt pool in the seeded order of its {@code poolEpoch}-th pass (0-based). */
+    private List<Prompt> poolOrder(long poolEpoch) {
+        List<Prompt> pool = new ArrayList<>(s.prompts);
+        shuffle(pool, new SplittableRandom(s.seed ^ 0x9E3779B97F4A7C15L * (poolEpoch + 1)));
+        return pool;
+    }
+
+    /** What the run is; a resumed run must match it. */
+    private JsonObject manifest() {
+        JsonObject m = new JsonObject();
+        m.addProperty("strategy", s.strategy.toString());
+        m.addProperty("seed", s.seed);
+        m.addProperty("prompts", s.prompts.size());
+        m.addProperty("prompts_per_step", s.promptsPerStep);
+        m.addProperty("samples_per_prompt", s.samplesPerPrompt);
+        m.addProperty("max_new_tokens", s.maxNewTokens);
+        m.addProperty("epochs", s.epochs);
+        m.addProperty("mini_batches", s.miniBatches);
+        m.addProperty("learning_rate", s.learningRate);
+        m.addProperty("temperature", s.temperature);
+        return m;
     }
 
     /** Per-token advantages [rows][responseLength], the rows that train, and the zero-variance prompt share. */
@@ -472,6 +526,10 @@ public final class RlTrainer {
         private int forwardRows = 64;
         private int[] stopTokenIds;
         private Path metricsFile;
+        private Path outputDir;
+        private long checkpointEvery = Long.MAX_VALUE;
+        private int keepCheckpoints = 2;
+        private Path resumeFrom;
         private Consumer<RlStepMetrics> onStep = m -> { };
 
         private Builder(CausalLm policy, List<Prompt> prompts) {
@@ -606,6 +664,40 @@ public final class RlTrainer {
             return this;
         }
 
+        /**
+         * Where {@code checkpoint-<step>/} folders go (written atomically: trainable parameters incl. the PPO value
+         * head, AdamW moments, step, prompt cursor, adaptive KL coefficient); one is written at the last step.
+         */
+        public Builder outputDir(Path v) {
+            once("outputDir");
+            outputDir = Objects.requireNonNull(v, "outputDir");
+            return this;
+        }
+
+        /** Also checkpoint every {@code v} steps (needs {@link #outputDir}); default only at the end. */
+        public Builder checkpointEvery(long v) {
+            once("checkpointEvery");
+            checkpointEvery = v;
+            return this;
+        }
+
+        /** Newest checkpoints kept; default 2. */
+        public Builder keepCheckpoints(int v) {
+            once("keepCheckpoints");
+            keepCheckpoints = v;
+            return this;
+        }
+
+        /**
+         * Continues the run of a checkpoint folder written by this trainer with the same settings (checked): the
+         * policy (and value head) take its values, and the steps after its step run exactly as they would have.
+         */
+        public Builder resumeFrom(Path v) {
+            once("resumeFrom");
+            resumeFrom = Objects.requireNonNull(v, "resumeFrom");
+            return this;
+        }
+
         /** Called after each step with its metrics. */
         public Builder onStep(Consumer<RlStepMetrics> v) {
             once("onStep");
@@ -640,6 +732,8 @@ public final class RlTrainer {
             check(p, weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay, "finite and >= 0");
             check(p, maxGradientNorm > 0, "maxGradientNorm", maxGradientNorm, "> 0");
             check(p, forwardRows >= 1, "forwardRows", forwardRows, ">= 1");
+            check(p, checkpointEvery >= 1, "checkpointEvery", checkpointEvery, ">= 1");
+            check(p, keepCheckpoints >= 1, "keepCheckpoints", keepCheckpoints, ">= 1");
             if (!p.isEmpty()) {
                 throw new IllegalArgumentException("RlTrainer: " + String.join("; ", p));
             }

@@ -1,6 +1,7 @@
 package ai.redstar.rl;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -55,6 +56,37 @@ class RlTrainerTest {
                     () -> RlTrainer.builder(policy, prompts(tok)).decoder(ids -> tok.decode(ids, true))
                             .reward(STARTS_WITH_A).strategy(Grpo.defaults()).build());
             assertTrue(e.getMessage().contains("reference"), e.getMessage());
+        }
+    }
+
+    @Test
+    void resume_halfwayCheckpoint_continuesExactlyAsStraightRun(@TempDir Path dir) {
+        List<RlStepMetrics> straight = run(dir, dir.resolve("a"), 4, null);
+        run(dir, dir.resolve("b"), 2, null);
+        assertTrue(Files.isRegularFile(dir.resolve("b/checkpoint-2/trainable.safetensors")));
+        List<RlStepMetrics> resumed = run(dir, dir.resolve("c"), 4, dir.resolve("b/checkpoint-2"));
+        assertEquals(2, resumed.size());
+        for (int i = 0; i < 2; i++) {
+            RlStepMetrics a = straight.get(i + 2);
+            RlStepMetrics b = resumed.get(i);
+            assertEquals(a.step(), b.step());
+            assertEquals(a.rewardMean(), b.rewardMean(), 1e-6, "reward of step " + a.step());
+            assertEquals(a.loss(), b.loss(), 1e-6, "loss of step " + a.step());
+            assertEquals(a.valueLoss(), b.valueLoss(), 1e-6, "value loss of step " + a.step());
+        }
+        assertTrue(Files.isDirectory(dir.resolve("a/checkpoint-4")) && Files.isDirectory(dir.resolve("a/checkpoint-2")));
+    }
+
+    private static List<RlStepMetrics> run(Path dir, Path out, long steps, Path resume) {
+        try (ChatTokenizer tok = tokenizer(dir); CausalLm policy = model(tok.vocabularySize());
+                CausalLm reference = model(tok.vocabularySize())) {
+            // PPO with a value head, a frozen reference and the adaptive KL controller: all of its state resumes
+            RlTrainer.Builder b = RlTrainer.builder(policy, prompts(tok)).decoder(ids -> tok.decode(ids, true))
+                    .reward(STARTS_WITH_A).strategy(new Ppo(0.2, 0, 0.2, 0.5, 1.0, 0.95, 0.05, 0.001))
+                    .reference(reference).steps(steps).promptsPerStep(3)
+                    .samplesPerPrompt(4).maxNewTokens(2).learningRate(3e-3).epochs(1).miniBatches(2).seed(11)
+                    .outputDir(out).checkpointEvery(2).keepCheckpoints(2);
+            return (resume == null ? b : b.resumeFrom(resume)).build().fit();
         }
     }
 

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * the number kept are deleted only after that. A kill at any moment therefore leaves the newest complete checkpoint
  * intact; leftovers ({@code .tmp}, {@code .old}) are removed at the next start. Not thread-safe.
  */
-final class CheckpointStore {
+public final class CheckpointStore {
+    /** The file whose presence marks a checkpoint folder complete; every trainer writes its state there. */
+    public static final String STATE_FILE = TrainerState.FILE;
     static final String PREFIX = "checkpoint-";
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)");
     private static final Pattern LEFTOVER = Pattern.compile("checkpoint-\\d+\\.(tmp|old)");
@@ -36,12 +38,12 @@ final class CheckpointStore {
     private CheckpointStore() {}
 
     /** The complete checkpoint with the highest step in {@code output}, if any. */
-    static Optional<Path> latest(Path output) {
+    public static Optional<Path> latest(Path output) {
         return complete(output).stream().reduce((a, b) -> b);
     }
 
     /** Complete checkpoints (with a trainer state) by increasing step. */
-    static List<Path> complete(Path output) {
+    public static List<Path> complete(Path output) {
         if (!Files.isDirectory(output)) {
             return List.of();
         }
@@ -66,7 +68,7 @@ final class CheckpointStore {
     }
 
     /** Deletes unfinished checkpoint folders left by a killed run. */
-    static void removeLeftovers(Path output) {
+    public static void removeLeftovers(Path output) {
         if (!Files.isDirectory(output)) {
             return;
         }
@@ -88,7 +90,7 @@ final class CheckpointStore {
      * @param writer fills the temporary folder; an exception from it deletes the folder and is rethrown
      * @return the checkpoint folder
      */
-    static Path save(Path output, long step, Consumer<Path> writer, int keep) {
+    public static Path save(Path output, long step, Consumer<Path> writer, int keep) {
         Path target = output.resolve(PREFIX + step);
         Path temporary = output.resolve(PREFIX + step + ".tmp");
         try {
