@@ -77,6 +77,33 @@ class RlTrainerTest {
         assertTrue(Files.isDirectory(dir.resolve("a/checkpoint-4")) && Files.isDirectory(dir.resolve("a/checkpoint-2")));
     }
 
+    @Test
+    void klAgainstFrozenReference_nonZeroOnceThePolicyMoved(@TempDir Path dir) {
+        for (RlStrategy st : List.of(new ReinforcePlusPlus(0.2, 0.05, 1.0, 10, ai.redstar.rl.loss.Variance.POPULATION,
+                true), new Grpo(0.2, 0.05, true, 1e-6, ai.redstar.rl.loss.Variance.POPULATION))) {
+            List<RlStepMetrics> m = runWith(dir, dir.resolve(st.getClass().getSimpleName()), st, 4);
+            assertEquals(0, m.get(0).kl(), 1e-9, "policy equals reference at step 1: " + m);
+            assertTrue(m.get(3).kl() > 1e-6, st + ": KL stayed 0 after the policy moved: " + m);
+        }
+    }
+
+    @Test
+    void adaptiveKl_klAboveTarget_raisesCoefficient(@TempDir Path dir) throws java.io.IOException {
+        runWith(dir, dir.resolve("out"), new Ppo(0.2, 0, 0.2, 0.5, 1.0, 0.95, 0.05, 1e-9), 4);
+        double beta = com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("out/checkpoint-4/"
+                + "trainer_state.json"))).getAsJsonObject().get("kl_coef").getAsDouble();
+        assertTrue(beta > 0.05, "β should move up toward a tiny KL target, is " + beta);
+    }
+
+    private static List<RlStepMetrics> runWith(Path dir, Path out, RlStrategy strategy, long steps) {
+        try (ChatTokenizer tok = tokenizer(dir); CausalLm policy = model(tok.vocabularySize());
+                CausalLm reference = model(tok.vocabularySize())) {
+            return RlTrainer.builder(policy, prompts(tok)).decoder(ids -> tok.decode(ids, true))
+                    .reward(STARTS_WITH_A).strategy(strategy).reference(reference).steps(steps).promptsPerStep(3)
+                    .samplesPerPrompt(4).maxNewTokens(2).learningRate(1e-2).seed(5).outputDir(out).build().fit();
+        }
+    }
+
     private static List<RlStepMetrics> run(Path dir, Path out, long steps, Path resume) {
         try (ChatTokenizer tok = tokenizer(dir); CausalLm policy = model(tok.vocabularySize());
                 CausalLm reference = model(tok.vocabularySize())) {
