@@ -144,7 +144,8 @@ public final class RlTrainer {
                         checkFinite("loss", u.loss(), step);
                         gradientNorm = Gradients.clipGlobalNorm(trainable(head), s.maxGradientNorm);
                         checkFinite("gradient norm", gradientNorm, step);
-                        adamW.step(s.learningRate);
+                        adamW.step(s.schedule == null ? s.learningRate
+                                : s.schedule.learningRate(adamW.steps() + 1));
                         Gradients.zero(trainable(head));
                         lossSum += u.loss();
                         valueLossSum += u.valueLoss();
@@ -207,6 +208,7 @@ public final class RlTrainer {
         m.addProperty("epochs", s.epochs);
         m.addProperty("mini_batches", s.miniBatches);
         m.addProperty("learning_rate", s.learningRate);
+        m.addProperty("schedule", String.valueOf(s.schedule));
         m.addProperty("temperature", s.temperature);
         return m;
     }
@@ -530,6 +532,7 @@ public final class RlTrainer {
         private long checkpointEvery = Long.MAX_VALUE;
         private int keepCheckpoints = 2;
         private Path resumeFrom;
+        private ai.redstar.train.optim.LrSchedule schedule;
         private Consumer<RlStepMetrics> onStep = m -> { };
 
         private Builder(CausalLm policy, List<Prompt> prompts) {
@@ -695,6 +698,16 @@ public final class RlTrainer {
         public Builder resumeFrom(Path v) {
             once("resumeFrom");
             resumeFrom = Objects.requireNonNull(v, "resumeFrom");
+            return this;
+        }
+
+        /**
+         * Learning rate per AdamW update (1-based, counted over the whole run, so it resumes exactly), e.g. warmup +
+         * cosine; replaces {@link #learningRate}. Updates per step are {@code epochs · miniBatches}.
+         */
+        public Builder schedule(ai.redstar.train.optim.LrSchedule v) {
+            once("schedule");
+            schedule = Objects.requireNonNull(v, "schedule");
             return this;
         }
 

@@ -111,7 +111,7 @@ class RlTrainerTest {
             RlTrainer.Builder b = RlTrainer.builder(policy, prompts(tok)).decoder(ids -> tok.decode(ids, true))
                     .reward(STARTS_WITH_A).strategy(new Ppo(0.2, 0, 0.2, 0.5, 1.0, 0.95, 0.05, 0.001))
                     .reference(reference).steps(steps).promptsPerStep(3)
-                    .samplesPerPrompt(4).maxNewTokens(2).learningRate(3e-3).epochs(1).miniBatches(2).seed(11)
+                    .samplesPerPrompt(4).maxNewTokens(2).schedule(new ai.redstar.train.optim.LrSchedule(3e-3, 3e-4, 2, 8)).epochs(1).miniBatches(2).seed(11)
                     .outputDir(out).checkpointEvery(2).keepCheckpoints(2);
             return (resume == null ? b : b.resumeFrom(resume)).build().fit();
         }
