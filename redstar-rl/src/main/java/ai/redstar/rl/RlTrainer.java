@@ -118,6 +118,7 @@ public final class RlTrainer {
                         .build();
                 Rollouts.Batch batch = Rollouts.generate(generator, prompts, params, s.reward, s.policy, reference,
                         s.forwardRows);
+                long trainingStart = System.nanoTime();
                 // 3. advantages per response token (PPO: critic values at rollout time, KL in the reward, GAE)
                 float[][] oldValues = head == null ? null : oldValues(head, batch);
                 Advantages adv = advantages(batch, oldValues);
@@ -157,7 +158,7 @@ public final class RlTrainer {
                 // 5. metrics
                 RlStepMetrics m = metrics(step, batch, adv, updates == 0 ? 0 : lossSum / updates,
                         tokens == 0 ? 0 : clippedTokens / tokens, gradientNorm, (System.nanoTime() - started) / 1e9,
-                        updates == 0 ? 0 : valueLossSum / updates);
+                        updates == 0 ? 0 : valueLossSum / updates, (System.nanoTime() - trainingStart) / 1e9);
                 if (s.strategy instanceof Ppo ppo && ppo.klTarget() > 0) {
                     adaptKl(ppo, batch);
                 }
@@ -429,7 +430,7 @@ public final class RlTrainer {
     }
 
     private RlStepMetrics metrics(long step, Rollouts.Batch batch, Advantages adv, double loss, double clipFraction,
-            double gradientNorm, double seconds, double valueLoss) {
+            double gradientNorm, double seconds, double valueLoss, double trainingSeconds) {
         int rows = batch.rows();
         double reward = 0;
         double accuracy = 0;
@@ -451,7 +452,8 @@ public final class RlTrainer {
             }
         }
         return new RlStepMetrics(step, reward, accuracy, klTokens == 0 ? 0 : kl / klTokens, clipFraction, loss,
-                length, longest, adv.zeroVarianceShare(), gradientNorm, seconds, valueLoss);
+                length, longest, adv.zeroVarianceShare(), gradientNorm, seconds, valueLoss, batch.entropyMean(),
+                batch.generationSeconds(), batch.scoringSeconds(), trainingSeconds);
     }
 
     private static JsonObject json(RlStepMetrics m) {
@@ -468,6 +470,10 @@ public final class RlTrainer {
         o.addProperty("grad_norm", m.gradientNorm());
         o.addProperty("seconds", m.seconds());
         o.addProperty("value_loss", m.valueLoss());
+        o.addProperty("entropy", m.entropy());
+        o.addProperty("generation_seconds", m.generationSeconds());
+        o.addProperty("scoring_seconds", m.scoringSeconds());
+        o.addProperty("training_seconds", m.trainingSeconds());
         return o;
     }
 

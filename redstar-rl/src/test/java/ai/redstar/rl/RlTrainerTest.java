@@ -88,6 +88,24 @@ class RlTrainerTest {
     }
 
     @Test
+    void stepMetrics_entropyWithinZeroAndLogVocab_andTimingsSplitTheStep(@TempDir Path dir) {
+        try (ChatTokenizer tok = tokenizer(dir); CausalLm policy = model(tok.vocabularySize())) {
+            List<RlStepMetrics> m = RlTrainer.builder(policy, prompts(tok)).decoder(ids -> tok.decode(ids, true))
+                    .reward(STARTS_WITH_A).strategy(new Grpo(0.2, 0, true, 1e-4, Variance.UNBIASED)).steps(2)
+                    .promptsPerStep(2).samplesPerPrompt(4).maxNewTokens(3).learningRate(1e-2).seed(3).build().fit();
+            double logVocab = Math.log(tok.vocabularySize());
+            for (RlStepMetrics s : m) {
+                // a random tiny model is near uniform: entropy well above 0, never above log(vocab)
+                assertTrue(s.entropy() > 0.1 && s.entropy() <= logVocab + 1e-4, "entropy " + s.entropy()
+                        + " outside (0, log(vocab)=" + logVocab + "]: " + s);
+                assertTrue(s.generationSeconds() > 0 && s.scoringSeconds() > 0 && s.trainingSeconds() > 0, s.toString());
+                assertTrue(s.generationSeconds() + s.scoringSeconds() + s.trainingSeconds() <= s.seconds() + 1e-6,
+                        s.toString());
+            }
+        }
+    }
+
+    @Test
     void adaptiveKl_klAboveTarget_raisesCoefficient(@TempDir Path dir) throws java.io.IOException {
         runWith(dir, dir.resolve("out"), new Ppo(0.2, 0, 0.2, 0.5, 1.0, 0.95, 0.05, 1e-9), 4);
         double beta = com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("out/checkpoint-4/"

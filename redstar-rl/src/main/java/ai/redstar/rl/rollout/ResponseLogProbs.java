@@ -19,8 +19,10 @@ public final class ResponseLogProbs {
      * @param logProbs [batch, maxResponse] float32; position k of row i is response token k; 0 where masked;
      *     differentiable with respect to the logits; in the logits' manager
      * @param mask [batch, maxResponse] float32, 1 for k &lt; responseLength[i]
+     * @param entropy [batch, maxResponse] float32 entropy in nats of the tempered next-token distribution at each
+     *     response token, 0 past the response; null unless asked for with {@code compute(..., true)}
      */
-    public record Result(NDArray logProbs, NDArray mask) {
+    public record Result(NDArray logProbs, NDArray mask, NDArray entropy) {
     }
 
     /**
@@ -32,6 +34,16 @@ public final class ResponseLogProbs {
      */
     public static Result compute(NDArray logits, NDArray tokens, int[] responseStart, int[] responseLength,
             double temperature) {
+        return compute(logits, tokens, responseStart, responseLength, temperature, false);
+    }
+
+    /**
+     * As {@link #compute(NDArray, NDArray, int[], int[], double)}, with the per-token entropy of the tempered policy
+     * from the same log-softmax when {@code withEntropy} (one more [batch, seq, vocab] product; use it without
+     * gradient).
+     */
+    public static Result compute(NDArray logits, NDArray tokens, int[] responseStart, int[] responseLength,
+            double temperature, boolean withEntropy) {
         Shape shape = logits.getShape();
         if (shape.dimension() != 3 || tokens.getShape().dimension() != 2
                 || tokens.getShape().get(0) != shape.get(0) || tokens.getShape().get(1) != shape.get(1)) {
@@ -72,6 +84,7 @@ public final class ResponseLogProbs {
         NDArray tokenLogp = logp.gather(next, 2).squeeze(2);
         NDArray idx = manager.create(index, new Shape(b, max));
         NDArray m = manager.create(mask, new Shape(b, max));
-        return new Result(tokenLogp.gather(idx, 1).mul(m), m);
+        NDArray entropy = withEntropy ? logp.exp().mul(logp).sum(new int[] {-1}).neg().gather(idx, 1).mul(m) : null;
+        return new Result(tokenLogp.gather(idx, 1).mul(m), m, entropy);
     }
 }

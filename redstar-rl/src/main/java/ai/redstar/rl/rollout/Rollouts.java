@@ -44,11 +44,14 @@ public final class Rollouts {
      * Everything one step trains on, as Java arrays (no tensor ownership): {@code [rows][width]} ids, positions and
      * segments; per row the response start and length, the reward and its reason, whether it was truncated; per row
      * the fp32 log-probs of its response tokens (length {@code responseLength[i]}) under the policy at sampling time
-     * and under the reference ({@code null} without a reference).
+     * and under the reference ({@code null} without a reference); the mean entropy in nats of the sampling policy
+     * (at the sampling temperature) over all response tokens; the wall seconds spent generating, and scoring (rewards
+     * plus the no-gradient old and reference log-prob passes).
      */
     public record Batch(long[][] ids, long[][] positions, long[][] segments, int[] responseStart,
             int[] responseLength, double[] rewards, String[] reasons, boolean[] truncated, float[][] oldLogProbs,
-            float[][] refLogProbs, int samplesPerPrompt) {
+            float[][] refLogProbs, int samplesPerPrompt, double entropyMean, double generationSeconds,
+            double scoringSeconds) {
 
         public int rows() {
             return ids.length;
@@ -139,7 +142,9 @@ public final class Rollouts {
         for (Prompt p : prompts) {
             requests.add(GenerationRequest.of(p.tokenIds(), params));
         }
+        long generationStart = System.nanoTime();
         List<GenerationResult> results = generator.generate(requests);
+        long scoringStart = System.nanoTime();
         int n = params.samplesPerPrompt();
         int rows = prompts.size() * n;
         int[][] tokens = new int[rows][];
@@ -182,14 +187,24 @@ public final class Rollouts {
                 segments[i][t] = 1;
             }
         }
-        Batch layout = new Batch(ids, positions, segments, start, length, rewards, reasons, truncated, null, null, n);
-        float[][] old = logProbs(policy, layout, params.temperature(), forwardRows);
-        float[][] ref = reference == null ? null : logProbs(reference, layout, params.temperature(), forwardRows);
-        return new Batch(ids, positions, segments, start, length, rewards, reasons, truncated, old, ref, n);
+        Batch layout = new Batch(ids, positions, segments, start, length, rewards, reasons, truncated, null, null, n,
+                0, 0, 0);
+        double[] entropy = new double[2];
+        float[][] old = logProbs(policy, layout, params.temperature(), forwardRows, entropy);
+        float[][] ref = reference == null ? null
+                : logProbs(reference, layout, params.temperature(), forwardRows, null);
+        long end = System.nanoTime();
+        return new Batch(ids, positions, segments, start, length, rewards, reasons, truncated, old, ref, n,
+                entropy[1] == 0 ? 0 : entropy[0] / entropy[1], (scoringStart - generationStart) / 1e9,
+                (end - scoringStart) / 1e9);
     }
 
-    /** Per-row fp32 response log-probs of {@code model} at {@code temperature}, without gradient. */
-    static float[][] logProbs(CausalLm model, Batch batch, double temperature, int forwardRows) {
+    /**
+     * Per-row fp32 response log-probs of {@code model} at {@code temperature}, without gradient; where
+     * {@code entropy} is not null, adds the summed response-token entropy to entropy[0] and the token count to
+     * entropy[1].
+     */
+    static float[][] logProbs(CausalLm model, Batch batch, double temperature, int forwardRows, double[] entropy) {
         float[][] out = new float[batch.rows()][];
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
@@ -203,8 +218,16 @@ public final class Rollouts {
                     NDArray[] t = batch.tensors(rows, manager);
                     NDArray logits = model.forward(t[0], t[1], t[2]);
                     int[][] spans = batch.spans(rows);
-                    float[] lp = ResponseLogProbs.compute(logits, t[0], spans[0], spans[1], temperature).logProbs()
-                            .toFloatArray();
+                    ResponseLogProbs.Result result = ResponseLogProbs.compute(logits, t[0], spans[0], spans[1],
+                            temperature, entropy != null);
+                    float[] lp = result.logProbs().toFloatArray();
+                    if (entropy != null) {
+                        entropy[0] += result.entropy().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                                .getDouble();
+                        for (int len : spans[1]) {
+                            entropy[1] += len;
+                        }
+                    }
                     int w = batch.width(rows);
                     for (int r = 0; r < rows.length; r++) {
                         out[rows[r]] = new float[spans[1][r]];
