@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints one JSON line per figure.",
-        subcommands = {CoreBench.class, GenerationBench.class, SftBench.class, VerifyBench.class, DataBench.class})
+        subcommands = {CoreBench.class, GenerationBench.class, SftBench.class, VerifyBench.class, DataBench.class,
+                RlBench.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
