@@ -13,6 +13,7 @@ import ai.redstar.core.generate.TokenDecoder;
 import ai.redstar.core.jsonl.Jsonl;
 import ai.redstar.core.jsonl.JsonlWriter;
 import ai.redstar.core.model.CausalLm;
+import ai.redstar.core.progress.Progress;
 import ai.redstar.rl.grpo.GroupAdvantages;
 import ai.redstar.rl.loss.Aggregation;
 import ai.redstar.rl.loss.KlEstimators;
@@ -88,7 +89,8 @@ public final class RlTrainer {
                         s.policy.device()) : null;
                 AdamW adamW = AdamW.builder(trainable(head)).weightDecay(s.weightDecay).build();
                 NDManager inputs = NDManager.newBaseManager(s.policy.device());
-                JsonlWriter metrics = s.metricsFile == null ? null : Jsonl.append(s.metricsFile)) {
+                JsonlWriter metrics = s.metricsFile == null ? null : Jsonl.append(s.metricsFile);
+                Progress progress = Progress.start("rl", s.steps)) {
             if (s.resumeFrom != null) {
                 JsonObject state = RlCheckpoints.restore(s.resumeFrom, trainable(head), adamW, manifest(),
                         s.policy.device());
@@ -100,6 +102,7 @@ public final class RlTrainer {
                     pool = poolOrder(poolEpoch);
                 }
             }
+            progress.stepTo(firstStep - 1);
             for (long step = firstStep; step <= s.steps; step++) {
                 long started = System.nanoTime();
                 // 1. prompts of this step, from a seeded reshuffle of the pool whenever it runs out
@@ -164,8 +167,13 @@ public final class RlTrainer {
                 }
                 out.add(m);
                 if (metrics != null) {
-                    metrics.write(json(m));
+                    JsonObject line = json(m);
+                    line.add("reward_reasons", reasonCounts(batch));
+                    metrics.write(line);
                 }
+                progress.status(String.format(Locale.ROOT, "reward %.3f acc %.3f kl %.4f", m.rewardMean(),
+                        m.accuracy(), m.kl()));
+                progress.step();
                 LOG.info("rl step {}: reward {} accuracy {} kl {} clip {}", step,
                         String.format(Locale.ROOT, "%.4f", m.rewardMean()),
                         String.format(Locale.ROOT, "%.3f", m.accuracy()), String.format(Locale.ROOT, "%.4f", m.kl()),
@@ -454,6 +462,17 @@ public final class RlTrainer {
         return new RlStepMetrics(step, reward, accuracy, klTokens == 0 ? 0 : kl / klTokens, clipFraction, loss,
                 length, longest, adv.zeroVarianceShare(), gradientNorm, seconds, valueLoss, batch.entropyMean(),
                 batch.generationSeconds(), batch.scoringSeconds(), trainingSeconds);
+    }
+
+    /** How many rollouts of the step got each reward reason (the verifier's verdict reasons, joined by plus). */
+    private static JsonObject reasonCounts(Rollouts.Batch batch) {
+        java.util.TreeMap<String, Integer> counts = new java.util.TreeMap<>();
+        for (String reason : batch.reasons()) {
+            counts.merge(reason == null ? "" : reason, 1, Integer::sum);
+        }
+        JsonObject o = new JsonObject();
+        counts.forEach(o::addProperty);
+        return o;
     }
 
     private static JsonObject json(RlStepMetrics m) {

@@ -146,7 +146,12 @@ class RlTrainerTest {
             int n = m.size();
             double last = (m.get(n - 1).rewardMean() + m.get(n - 2).rewardMean() + m.get(n - 3).rewardMean()) / 3;
             assertTrue(last > first + 0.3, "reward went from " + first + " to " + last + ": " + m);
-            assertTrue(Files.readAllLines(metrics).size() == 16);
+            List<String> lines = Files.readAllLines(metrics);
+            assertTrue(lines.size() == 16);
+            // every rollout's reward reason is logged: 4 prompts x 8 samples per step, all with the reward's reason
+            com.google.gson.JsonObject reasons = com.google.gson.JsonParser.parseString(lines.get(0)).getAsJsonObject()
+                    .getAsJsonObject("reward_reasons");
+            assertEquals(32, reasons.get("first character").getAsInt(), lines.get(0));
             return m;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
