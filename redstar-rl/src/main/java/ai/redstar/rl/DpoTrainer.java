@@ -13,7 +13,10 @@ import ai.redstar.core.model.CausalLm;
 import ai.redstar.rl.dpo.DpoLoss;
 import ai.redstar.rl.dpo.PreferencePair;
 import ai.redstar.rl.rollout.ResponseLogProbs;
+import ai.redstar.train.CheckpointStore;
 import ai.redstar.train.optim.AdamW;
+import ai.redstar.train.optim.LrSchedule;
+import com.google.gson.JsonArray;
 import ai.redstar.train.optim.Gradients;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
@@ -67,7 +70,21 @@ public final class DpoTrainer {
     public List<DpoStepMetrics> fit() {
         int n = s.pairs.size();
         float[][] cached = null;
-        if (s.strategy.reference() == Dpo.Reference.CACHED) {
+        JsonObject resumed = null;
+        if (s.outputDir != null) {
+            CheckpointStore.removeLeftovers(s.outputDir);
+        }
+        if (s.resumeFrom != null) {
+            resumed = RlCheckpoints.readState(s.resumeFrom);
+        }
+        if (resumed != null && resumed.has("reference_logps")
+                && resumed.getAsJsonArray("reference_logps").size() == 2 * n) {
+            JsonArray a = resumed.getAsJsonArray("reference_logps");
+            cached = new float[n][];
+            for (int i = 0; i < n; i++) {
+                cached[i] = new float[] {a.get(2 * i).getAsFloat(), a.get(2 * i + 1).getAsFloat()};
+            }
+        } else if (s.strategy.reference() == Dpo.Reference.CACHED) {
             CausalLm ref = s.reference != null ? s.reference : s.policy;
             cached = new float[n][];
             for (int from = 0; from < n; from += s.pairsPerStep) {
@@ -88,14 +105,28 @@ public final class DpoTrainer {
             pool[i] = i;
         }
         int cursor = n;
+        long shuffles = 0;
+        long firstStep = 1;
         try (AdamW adamW = AdamW.builder(s.policy.parameters()).weightDecay(s.weightDecay).build();
                 JsonlWriter metrics = s.metricsFile == null ? null : Jsonl.append(s.metricsFile)) {
-            for (long step = 1; step <= s.steps; step++) {
+            if (s.resumeFrom != null) {
+                JsonObject state = RlCheckpoints.restore(s.resumeFrom, s.policy.parameters(), adamW, manifest(),
+                        s.policy.device());
+                firstStep = state.get("step").getAsLong() + 1;
+                cursor = state.get("cursor").getAsInt();
+                long done = state.get("shuffles").getAsLong();
+                // the pair order: replay the seeded reshuffles the saved run made
+                for (; shuffles < done; shuffles++) {
+                    shuffle(pool, order);
+                }
+            }
+            for (long step = firstStep; step <= s.steps; step++) {
                 long started = System.nanoTime();
                 int[] idx = new int[Math.min(s.pairsPerStep, n)];
                 for (int i = 0; i < idx.length; i++) {
                     if (cursor == n) {
                         shuffle(pool, order);
+                        shuffles++;
                         cursor = 0;
                     }
                     idx[i] = pool[cursor++];
@@ -114,7 +145,7 @@ public final class DpoTrainer {
                 checkFinite("loss", m[0], step);
                 double norm = Gradients.clipGlobalNorm(s.policy.parameters(), s.maxGradientNorm);
                 checkFinite("gradient norm", norm, step);
-                adamW.step(s.learningRate);
+                adamW.step(s.schedule == null ? s.learningRate : s.schedule.learningRate(adamW.steps() + 1));
                 Gradients.zero(s.policy.parameters());
                 DpoStepMetrics dm = new DpoStepMetrics(step, m[0], m[1] - m[2], m[3], m[1], m[2], m[4], m[5], norm,
                         (System.nanoTime() - started) / 1e9);
@@ -127,9 +158,45 @@ public final class DpoTrainer {
                         String.format(Locale.ROOT, "%.4f", dm.rewardMargin()),
                         String.format(Locale.ROOT, "%.3f", dm.accuracy()));
                 s.onStep.accept(dm);
+                if (s.outputDir != null && (step % s.checkpointEvery == 0 || step == s.steps)) {
+                    JsonObject state = new JsonObject();
+                    state.addProperty("format", RlCheckpoints.FORMAT);
+                    state.addProperty("trainer", "dpo");
+                    state.addProperty("step", step);
+                    state.addProperty("cursor", cursor);
+                    state.addProperty("shuffles", shuffles);
+                    state.addProperty("optimizer_steps", adamW.steps());
+                    state.addProperty("rng", "pair order: SplittableRandom(seed), one in-place Fisher-Yates"
+                            + " reshuffle of the pool per pass; replayed 'shuffles' times on resume");
+                    state.add("manifest", manifest());
+                    if (cached != null) {
+                        JsonArray a = new JsonArray();
+                        for (float[] c : cached) {
+                            a.add(c[0]);
+                            a.add(c[1]);
+                        }
+                        state.add("reference_logps", a);
+                    }
+                    RlCheckpoints.save(s.outputDir, step, s.policy.parameters(), adamW, state, s.keepCheckpoints);
+                }
             }
         }
         return out;
+    }
+
+    /** What the run is; a resumed run must match it. */
+    private JsonObject manifest() {
+        JsonObject m = new JsonObject();
+        m.addProperty("trainer", "dpo");
+        m.addProperty("strategy", s.strategy.toString());
+        m.addProperty("seed", s.seed);
+        m.addProperty("pairs", s.pairs.size());
+        m.addProperty("pairs_per_step", s.pairsPerStep);
+        m.addProperty("learning_rate", s.learningRate);
+        m.addProperty("schedule", String.valueOf(s.schedule));
+        m.addProperty("weight_decay", s.weightDecay);
+        m.addProperty("max_gradient_norm", s.maxGradientNorm);
+        return m;
     }
 
     /** Layout of the chosen rows then the rejected rows of the given pairs, right-padded; see {@link #layout}. */
@@ -265,6 +332,11 @@ public final class DpoTrainer {
         private long seed;
         private Path metricsFile;
         private Consumer<DpoStepMetrics> onStep = m -> { };
+        private Path outputDir;
+        private long checkpointEvery = Long.MAX_VALUE;
+        private int keepCheckpoints = 2;
+        private Path resumeFrom;
+        private LrSchedule schedule;
 
         private Builder(CausalLm policy, List<PreferencePair> pairs) {
             this.policy = Objects.requireNonNull(policy, "policy");
@@ -341,6 +413,54 @@ public final class DpoTrainer {
             return this;
         }
 
+        /**
+         * Where {@code checkpoint-<step>/} folders go, written atomically through {@link CheckpointStore}: policy
+         * parameters (float32), AdamW moments and step count, the step, the pair cursor and reshuffle count (the
+         * pair order is replayed from the seed), and under {@link Dpo.Reference#CACHED} the cached reference
+         * log-probs (two floats per pair; saved rather than recomputed, since the default reference, the policy's
+         * starting state, no longer exists at resume). One is written at the last step.
+         */
+        public Builder outputDir(Path v) {
+            once("outputDir");
+            outputDir = Objects.requireNonNull(v, "outputDir");
+            return this;
+        }
+
+        /** Also checkpoint every {@code v} steps (needs {@link #outputDir}); default only at the end. */
+        public Builder checkpointEvery(long v) {
+            once("checkpointEvery");
+            checkpointEvery = v;
+            return this;
+        }
+
+        /** Newest checkpoints kept; default 2. */
+        public Builder keepCheckpoints(int v) {
+            once("keepCheckpoints");
+            keepCheckpoints = v;
+            return this;
+        }
+
+        /**
+         * Continues the run of a checkpoint folder written by this trainer with the same settings (checked): the
+         * policy and AdamW take its values, the cached reference log-probs are read from it (not recomputed), and the
+         * steps after its step run exactly as they would have.
+         */
+        public Builder resumeFrom(Path v) {
+            once("resumeFrom");
+            resumeFrom = Objects.requireNonNull(v, "resumeFrom");
+            return this;
+        }
+
+        /**
+         * Learning rate per AdamW update (1-based, counted over the whole run, so it resumes exactly), e.g. warmup +
+         * cosine; replaces {@link #learningRate}. One update per step.
+         */
+        public Builder schedule(LrSchedule v) {
+            once("schedule");
+            schedule = Objects.requireNonNull(v, "schedule");
+            return this;
+        }
+
         public DpoTrainer build() {
             List<String> p = new ArrayList<>();
             if (pairs.isEmpty()) {
@@ -355,6 +475,8 @@ public final class DpoTrainer {
                     "finite and > 0");
             check(p, weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay, "finite and >= 0");
             check(p, maxGradientNorm > 0, "maxGradientNorm", maxGradientNorm, "> 0");
+            check(p, checkpointEvery >= 1, "checkpointEvery", checkpointEvery, ">= 1");
+            check(p, keepCheckpoints >= 1, "keepCheckpoints", keepCheckpoints, ">= 1");
             if (!p.isEmpty()) {
                 throw new IllegalArgumentException("DpoTrainer: " + String.join("; ", p));
             }

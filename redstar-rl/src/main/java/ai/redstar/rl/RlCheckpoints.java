@@ -51,6 +51,17 @@ final class RlCheckpoints {
         }, keep);
     }
 
+    /** The checkpoint's trainer state, unchecked. @throws IllegalArgumentException when it cannot be read */
+    static JsonObject readState(Path checkpoint) {
+        Path file = checkpoint.resolve(CheckpointStore.STATE_FILE);
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            return e.getAsJsonObject();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(checkpoint + " is not an RL checkpoint: cannot read " + file, e);
+        }
+    }
+
     /**
      * Copies the checkpoint's parameters into {@code trainable} and its moments into {@code adamW}.
      *
@@ -61,16 +72,10 @@ final class RlCheckpoints {
     static JsonObject restore(Path checkpoint, Map<String, NDArray> trainable, AdamW adamW, JsonObject manifest,
             Device device) {
         Path file = checkpoint.resolve(CheckpointStore.STATE_FILE);
-        JsonObject state;
-        try {
-            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            state = e.getAsJsonObject();
-        } catch (IOException e) {
-            throw new IllegalArgumentException(checkpoint + " is not an RL checkpoint: cannot read " + file, e);
-        }
+        JsonObject state = readState(checkpoint);
         if (!state.has("format") || !FORMAT.equals(state.get("format").getAsString())) {
             throw new IllegalArgumentException(file + ": field 'format' must be \"" + FORMAT + "\"; resume RL runs"
-                    + " from checkpoints written by RlTrainer");
+                    + " from checkpoints written by RlTrainer or DpoTrainer");
         }
         if (!manifest.equals(state.get("manifest"))) {
             throw new IllegalStateException("cannot resume from " + checkpoint + ": it was written with settings "

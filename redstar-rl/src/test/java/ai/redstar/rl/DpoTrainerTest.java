@@ -13,6 +13,7 @@ import ai.redstar.core.tokenizer.ChatTokenizer;
 import ai.redstar.core.tokenizer.TokenizerFiles;
 import ai.redstar.rl.dpo.PreferencePair;
 import ai.redstar.rl.dpo.PreferencePairs;
+import ai.redstar.train.optim.LrSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,53 @@ class DpoTrainerTest {
             assertEquals(1.0, last.accuracy(), 1e-9);
             assertTrue(last.loss() < m.get(0).loss(), m.toString());
             assertEquals(15, Files.readAllLines(metrics).size());
+        }
+    }
+
+    @Test
+    void resume_matchesStraightRun(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("pairs.jsonl");
+        Files.writeString(data, String.join("\n",
+                "{\"prompt\": \"ab\", \"chosen\": \"cc\", \"rejected\": \"dd\"}",
+                "{\"prompt\": \"ba\", \"chosen\": \"ce\", \"rejected\": \"df\"}",
+                "{\"prompt\": \"gh\", \"chosen\": \"cg\", \"rejected\": \"dh\"}") + "\n");
+        Dpo dpo = new Dpo(0.5, Dpo.Loss.SIGMOID, 0, Dpo.Reference.CACHED);
+        LrSchedule schedule = new LrSchedule(1e-2, 1e-3, 1, 4);
+        try (ChatTokenizer tok = tokenizer(dir)) {
+            List<PreferencePair> pairs = PreferencePairs.fromJsonl(data, tok);
+            List<DpoStepMetrics> straight;
+            try (CausalLm policy = model(tok.vocabularySize())) {
+                straight = DpoTrainer.builder(policy, pairs).strategy(dpo).steps(4).pairsPerStep(2).seed(5)
+                        .schedule(schedule).build().fit();
+            }
+            Path out = dir.resolve("run");
+            List<DpoStepMetrics> resumed = new java.util.ArrayList<>();
+            try (CausalLm policy = model(tok.vocabularySize())) {
+                DpoTrainer.builder(policy, pairs).strategy(dpo).steps(4).pairsPerStep(2).seed(5).schedule(schedule)
+                        .outputDir(out).checkpointEvery(2).onStep(m -> {
+                            if (m.step() == 3) {
+                                throw new IllegalStateException("stop");
+                            }
+                            resumed.add(m);
+                        }).build().fit();
+            } catch (IllegalStateException e) {
+                assertEquals("stop", e.getMessage());
+            }
+            assertEquals(2, resumed.size());
+            Path ckpt = out.resolve("checkpoint-2");
+            assertTrue(Files.isDirectory(ckpt), "no checkpoint-2 in " + out);
+            try (CausalLm policy = model(tok.vocabularySize())) {
+                // a fresh policy: the resumed run must take the saved parameters and cached reference log-probs
+                resumed.addAll(DpoTrainer.builder(policy, pairs).strategy(dpo).steps(4).pairsPerStep(2).seed(5)
+                        .schedule(schedule).resumeFrom(ckpt).build().fit());
+            }
+            assertEquals(4, resumed.size());
+            for (int i = 0; i < 4; i++) {
+                assertEquals(straight.get(i).step(), resumed.get(i).step());
+                assertEquals(straight.get(i).loss(), resumed.get(i).loss(), 1e-6, "loss of step " + (i + 1));
+                assertEquals(straight.get(i).rewardMargin(), resumed.get(i).rewardMargin(), 1e-6,
+                        "margin of step " + (i + 1));
+            }
         }
     }
 
