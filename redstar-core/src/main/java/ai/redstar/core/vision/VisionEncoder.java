@@ -162,7 +162,7 @@ final class VisionEncoder {
     }
 
     private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
-        NDList out = x.getNDArrayInternal().layerNorm(x, new Shape(x.getShape().get(-1)), weight, bias,
+        NDList out = x.getNDArrayInternal().layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), weight, bias,
                 (float) config.layerNormEps());
         return out.singletonOrThrow();
     }
