@@ -10,6 +10,8 @@ import ai.redstar.core.model.AttentionMasks;
 import ai.redstar.core.model.CausalLm;
 import ai.redstar.core.model.KvCache;
 import ai.redstar.core.model.ModelConfig;
+import ai.redstar.core.vision.VisionLm;
+import ai.redstar.core.vision.VisionLmConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -69,6 +71,7 @@ public final class Generator {
     static final long PREFILL_SCORE_ELEMENTS = 64L << 20;
 
     private final CausalLm model;
+    private final VisionLm vision;
     private final TokenDecoder decoder;
     private final int maxBatchRows;
     private final Consumer<DecodeStep> listener;
@@ -76,6 +79,7 @@ public final class Generator {
 
     private Generator(Builder b) {
         this.model = b.model;
+        this.vision = b.vision;
         this.decoder = b.decoder;
         this.maxBatchRows = b.maxBatchRows;
         this.listener = b.listener;
@@ -84,7 +88,18 @@ public final class Generator {
 
     /** A builder for generating from {@code model}; the generator uses the model but does not own or close it. */
     public static Builder builder(CausalLm model) {
-        return new Builder(Objects.requireNonNull(model, "model"));
+        return new Builder(Objects.requireNonNull(model, "model"), null);
+    }
+
+    /**
+     * A builder for generating from a vision-language model; requests may then carry images
+     * ({@link GenerationRequest#withImages}). Prompts are prefilled from {@link VisionLm#embed} (image features at
+     * the placeholders) through the decoder's KV cache; decoding then runs on {@link VisionLm#decoder()} as for text.
+     * The generator uses the model but does not own or close it.
+     */
+    public static Builder builder(VisionLm model) {
+        Objects.requireNonNull(model, "model");
+        return new Builder(model.decoder(), model);
     }
 
     public CausalLm model() {
@@ -158,8 +173,35 @@ public final class Generator {
     private Set<Integer> check(int r, GenerationRequest request, ModelConfig config, List<String> problems) {
         int vocab = config.vocabSize();
         int[] prompt = request.promptView();
+        int imageToken = vision == null ? -1 : vision.config().imageTokenIndex();
+        if (vision == null && request.imageCount() > 0) {
+            problems.add(String.format(Locale.ROOT, "requests[%d] has %d image(s) but the generator was built on a"
+                    + " text-only CausalLm; build it with Generator.builder(VisionLm)", r, request.imageCount()));
+        }
+        if (vision != null) {
+            VisionLmConfig vc = vision.config();
+            int placeholders = 0;
+            for (int id : prompt) {
+                if (id == imageToken) {
+                    placeholders++;
+                }
+            }
+            long needed = (long) request.imageCount() * vc.imageSeqLength();
+            if (placeholders != needed) {
+                problems.add(String.format(Locale.ROOT, "requests[%d]: the prompt holds %d image placeholder tokens"
+                        + " (id %d) but %d image(s) x %d tokens per image = %d are needed", r, placeholders,
+                        imageToken, request.imageCount(), vc.imageSeqLength(), needed));
+            }
+            Shape shape = request.imageShape();
+            int size = vc.visionConfig().imageSize();
+            if (shape != null && (shape.get(1) != vc.visionConfig().numChannels() || shape.get(2) != size
+                    || shape.get(3) != size)) {
+                problems.add(String.format(Locale.ROOT, "requests[%d]: images have shape %s; the model needs"
+                        + " [n, %d, %d, %d]", r, shape, vc.visionConfig().numChannels(), size, size));
+            }
+        }
         for (int i = 0; i < prompt.length; i++) {
-            if (prompt[i] >= vocab) {
+            if (prompt[i] >= vocab && prompt[i] != imageToken) {
                 problems.add(String.format(Locale.ROOT, "requests[%d]: prompt token %d is id %d, outside the "
                         + "model's vocabulary [0, %d)", r, i, prompt[i], vocab));
                 break;
@@ -191,17 +233,20 @@ public final class Generator {
         // Distinct prompts, in first-seen order; rowToPrompt maps each row to its prompt's prefill row.
         Map<PromptKey, Integer> distinct = new HashMap<>();
         List<int[]> prompts = new ArrayList<>();
+        List<GenerationRequest> promptRequests = new ArrayList<>();
         long[] rowToPrompt = new long[n];
         int longest = 0;
         int capacityNew = 0;
         for (int i = 0; i < n; i++) {
             Row row = rows.get(i);
             int[] prompt = row.request.promptView();
-            Integer index = distinct.get(new PromptKey(prompt));
+            PromptKey key = new PromptKey(prompt, row.request.pixelView());
+            Integer index = distinct.get(key);
             if (index == null) {
                 index = prompts.size();
-                distinct.put(new PromptKey(prompt), index);
+                distinct.put(key, index);
                 prompts.add(prompt);
+                promptRequests.add(row.request);
             }
             rowToPrompt[i] = index;
             longest = Math.max(longest, prompt.length);
@@ -214,6 +259,9 @@ public final class Generator {
             // ---- prefill: every distinct prompt once, left-padded; long prompts in pieces to bound attention scores
             long[] ids = new long[u * longest];
             long[] mask = new long[u * longest];
+            if (vision != null && vision.config().imageTokenIndex() == 0) {
+                Arrays.fill(ids, 1); // padding must not read as an image placeholder
+            }
             for (int p = 0; p < u; p++) {
                 int[] prompt = prompts.get(p);
                 int pad = longest - prompt.length;
@@ -230,6 +278,8 @@ public final class Generator {
                 NDArray allIds = manager.create(ids, new Shape(u, longest));
                 NDArray allMask = manager.create(mask, new Shape(u, longest));
                 NDArray allPositions = AttentionMasks.positionsFromPaddingMask(allMask);
+                NDArray embeddings = vision == null ? null
+                        : vision.embed(allIds, pixelValues(manager, promptRequests));
                 NDArray hidden = null;
                 for (int from = 0; from < longest; from += piece) {
                     int to = Math.min(longest, from + piece);
@@ -237,7 +287,11 @@ public final class Generator {
                     if (hidden != null) {
                         hidden.close();
                     }
-                    hidden = model.hiddenStates(allIds.get(cols), allPositions.get(cols), allMask.get(cols), cache);
+                    hidden = embeddings == null
+                            ? model.hiddenStates(allIds.get(cols), allPositions.get(cols), allMask.get(cols), cache)
+                            : model.hiddenStatesFromEmbeddings(embeddings.get(new NDIndex().addAllDim()
+                                    .addSliceDim(from, to).addAllDim()), allPositions.get(cols), allMask.get(cols),
+                                    cache);
                 }
                 // Only the last position's logits are needed: [u, 1, hidden] -> [u, vocab].
                 NDArray lastHidden = hidden.get(":, -1:, :");
@@ -288,6 +342,31 @@ public final class Generator {
                 notify(chunk, step, b, cache.length(), finished, n);
             }
         }
+    }
+
+    /** The images of the distinct prompts, in prompt order, as one {@code [n, c, h, w]} array, or null if none. */
+    private static NDArray pixelValues(NDManager manager, List<GenerationRequest> requests) {
+        int images = 0;
+        int length = 0;
+        Shape one = null;
+        for (GenerationRequest r : requests) {
+            images += r.imageCount();
+            length += r.pixelView().length;
+            if (r.imageCount() > 0) {
+                one = r.imageShape();
+            }
+        }
+        if (images == 0) {
+            return null;
+        }
+        float[] all = new float[length];
+        int at = 0;
+        for (GenerationRequest r : requests) {
+            float[] p = r.pixelView();
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return manager.create(all, new Shape(images, one.get(1), one.get(2), one.get(3)));
     }
 
     private void notify(int chunk, int step, int rows, int cacheLength, int finished, int chunkRows) {
@@ -349,16 +428,16 @@ public final class Generator {
         return true;
     }
 
-    /** A prompt as a hash key (content equality). */
-    private record PromptKey(int[] ids) {
+    /** A prompt and its images as a hash key (content equality). */
+    private record PromptKey(int[] ids, float[] pixels) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof PromptKey k && Arrays.equals(ids, k.ids);
+            return o instanceof PromptKey k && Arrays.equals(ids, k.ids) && Arrays.equals(pixels, k.pixels);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(ids);
+            return 31 * Arrays.hashCode(ids) + Arrays.hashCode(pixels);
         }
     }
 
@@ -433,14 +512,16 @@ public final class Generator {
     /** Builds a {@link Generator}; each property may be set once. */
     public static final class Builder {
         private final CausalLm model;
+        private final VisionLm vision;
         private final Set<String> set = new HashSet<>();
         private TokenDecoder decoder;
         private int maxBatchRows = 32;
         private Consumer<DecodeStep> listener;
         private long prefillScoreElements = PREFILL_SCORE_ELEMENTS;
 
-        private Builder(CausalLm model) {
+        private Builder(CausalLm model, VisionLm vision) {
             this.model = model;
+            this.vision = vision;
         }
 
         private void once(String name) {

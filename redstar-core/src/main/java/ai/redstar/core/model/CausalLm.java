@@ -84,6 +84,63 @@ public final class CausalLm implements AutoCloseable {
         return new CausalLm(config, device, manager, tensors);
     }
 
+    /**
+     * A model over copies of existing tensors, for code that reads a decoder's weights itself (for example a
+     * multimodal checkpoint whose decoder tensors carry another prefix). The arrays are copied into the model's own
+     * manager; the caller keeps ownership of {@code tensors} and may close them afterwards.
+     *
+     * @param config the architecture
+     * @param device where the parameters will live
+     * @param tensors every tensor of the configuration's parameters (the names of {@link #parameters()}), floating
+     *     point, with the right shapes; nothing else
+     * @throws IllegalArgumentException naming every missing, unexpected or misshaped tensor
+     */
+    public static CausalLm fromTensors(ModelConfig config, Device device, Map<String, NDArray> tensors) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(tensors, "tensors");
+        Map<String, Shape> expected = parameterShapes(config);
+        List<String> problems = new ArrayList<>();
+        expected.forEach((name, shape) -> {
+            NDArray array = tensors.get(name);
+            if (array == null) {
+                problems.add(String.format(Locale.ROOT, "tensor '%s' (shape %s) is missing", name, shape));
+            } else if (!array.getShape().equals(shape)) {
+                problems.add(String.format(Locale.ROOT, "tensor '%s' has shape %s, expected %s", name,
+                        array.getShape(), shape));
+            } else if (!array.getDataType().isFloating()) {
+                problems.add(String.format(Locale.ROOT, "tensor '%s' has dtype %s; parameters must be floating-point",
+                        name, array.getDataType()));
+            }
+        });
+        tensors.keySet().stream().filter(name -> !expected.containsKey(name)).forEach(name -> problems.add(
+                String.format(Locale.ROOT, "tensor '%s' is not a parameter of this model", name)));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("the tensors do not match the " + config.modelType().hfName()
+                    + " configuration: " + String.join("; ", problems));
+        }
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            Map<String, NDArray> copies = new LinkedHashMap<>();
+            for (String name : expected.keySet()) {
+                NDArray copy = tensors.get(name).toType(DataType.FLOAT32, true);
+                copy.attach(manager);
+                if (!copy.getDevice().equals(device)) {
+                    NDArray moved = copy.toDevice(device, true);
+                    moved.attach(manager);
+                    copy.close();
+                    copy = moved;
+                }
+                NDScope.unregister(copy);
+                copies.put(name, copy);
+            }
+            return new CausalLm(config, device, manager, copies);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
     /** Takes ownership of {@code manager} and of {@code tensors} (in it, complete and correctly shaped). */
     private CausalLm(ModelConfig config, Device device, NDManager manager, Map<String, NDArray> tensors) {
         this.config = config;
@@ -452,6 +509,68 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
+     * The token embeddings of {@code inputIds} (the rows of {@code model.embed_tokens.weight}), the decoder's input:
+     * what a multimodal model edits (image features at the image placeholder positions) before
+     * {@link #forwardFromEmbeddings}. Differentiable with respect to the embedding.
+     *
+     * @param inputIds {@code [batch, seq]} int64 token ids in {@code [0, vocab)}
+     * @return {@code [batch, seq, hidden]} float32, owned as a forward result (see the class comment)
+     * @throws IllegalArgumentException naming the shape or dtype of malformed ids, or an id outside the vocabulary
+     */
+    public NDArray embed(NDArray inputIds) {
+        checkOpen();
+        Objects.requireNonNull(inputIds, "inputIds");
+        checkTokens("inputIds", inputIds, inputIds.getShape());
+        checkVocabulary(inputIds);
+        NDArray x;
+        try (NDScope scope = new NDScope()) {
+            x = Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
+            NDScope.unregister(x);
+        }
+        return handOver(x, inputIds.getManager());
+    }
+
+    /**
+     * {@link #forward(NDArray, NDArray, NDArray, KvCache)} from input embeddings instead of token ids (Hugging Face's
+     * {@code inputs_embeds}): the same positions, segments and cache semantics; {@code forward(ids, ...)} equals
+     * {@code forwardFromEmbeddings(embed(ids), ...)} exactly.
+     *
+     * @param inputEmbeddings {@code [batch, seq, hidden]} float32, e.g. from {@link #embed} with some rows replaced
+     * @param positionIds {@code [batch, seq]} int64 rotary positions
+     * @param segmentIds {@code [batch, seq]} int64 segment ids (0 = padding)
+     * @param cacheOrNull a cache made by this model's {@link #newKvCache} with the same batch, or null
+     * @return {@code [batch, seq, vocab]} float32
+     * @throws IllegalArgumentException for malformed inputs or a cache of another model or batch
+     */
+    public NDArray forwardFromEmbeddings(NDArray inputEmbeddings, NDArray positionIds, NDArray segmentIds,
+            KvCache cacheOrNull) {
+        checkEmbeddingInputs(inputEmbeddings, positionIds, segmentIds, cacheOrNull);
+        NDArray logits;
+        try (NDScope scope = new NDScope()) {
+            NDArray hidden = decodeEmbedded(inputEmbeddings, positionIds, segmentIds, cacheOrNull);
+            logits = lmHead.apply(hidden);
+            NDScope.unregister(logits);
+        }
+        return handOver(logits, inputEmbeddings.getManager());
+    }
+
+    /**
+     * {@link #hiddenStates} from input embeddings instead of token ids; see {@link #forwardFromEmbeddings}.
+     *
+     * @return {@code [batch, seq, hidden]} float32, after the final norm
+     */
+    public NDArray hiddenStatesFromEmbeddings(NDArray inputEmbeddings, NDArray positionIds, NDArray segmentIds,
+            KvCache cacheOrNull) {
+        checkEmbeddingInputs(inputEmbeddings, positionIds, segmentIds, cacheOrNull);
+        NDArray hidden;
+        try (NDScope scope = new NDScope()) {
+            hidden = decodeEmbedded(inputEmbeddings, positionIds, segmentIds, cacheOrNull);
+            NDScope.unregister(hidden);
+        }
+        return handOver(hidden, inputEmbeddings.getManager());
+    }
+
+    /**
      * The hidden states after the final norm (for value heads and log-probabilities computed in chunks), with the
      * same inputs and cache behaviour as {@link #forward(NDArray, NDArray, NDArray, KvCache)}.
      *
@@ -503,6 +622,19 @@ public final class CausalLm implements AutoCloseable {
     private NDArray decode(NDArray inputIds, NDArray positionIds, NDArray segmentIds, KvCache cache) {
         long batch = inputIds.getShape().get(0);
         long seq = inputIds.getShape().get(1);
+        NDArray x = Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
+        return decodeBody(x, positionIds, segmentIds, cache, batch, seq);
+    }
+
+    /** The decoder body over input embeddings; every temporary it makes belongs to the enclosing scope. */
+    private NDArray decodeEmbedded(NDArray embeddings, NDArray positionIds, NDArray segmentIds, KvCache cache) {
+        long batch = embeddings.getShape().get(0);
+        long seq = embeddings.getShape().get(1);
+        return decodeBody(embeddings, positionIds, segmentIds, cache, batch, seq);
+    }
+
+    private NDArray decodeBody(NDArray embeddings, NDArray positionIds, NDArray segmentIds, KvCache cache,
+            long batch, long seq) {
         int start = cache == null ? 0 : cache.length();
         NDArray keySegments = segmentIds;
         if (cache != null) {
@@ -512,7 +644,7 @@ public final class CausalLm implements AutoCloseable {
         NDArray bias = AttentionMasks.causalSegmentBias(segmentIds, keySegments, start);
         NDArray[] tables = rope.tables(positionIds);
         AttentionKernel kernel = attentionKernel;
-        NDArray x = Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
+        NDArray x = embeddings;
         for (int i = 0; i < layers.length; i++) {
             Layer layer = layers[i];
             NDArray attended = attention(i, layer, rmsNorm(x, layer.inputNorm), tables, bias, cache, kernel,
@@ -622,6 +754,30 @@ public final class CausalLm implements AutoCloseable {
         checkTokens("inputIds", inputIds, shape);
         checkTokens("positionIds", positionIds, shape);
         checkTokens("segmentIds", segmentIds, shape);
+        checkCache(cache, shape);
+        checkVocabulary(inputIds);
+    }
+
+    private void checkEmbeddingInputs(NDArray embeddings, NDArray positionIds, NDArray segmentIds, KvCache cache) {
+        checkOpen();
+        Objects.requireNonNull(embeddings, "inputEmbeddings");
+        Objects.requireNonNull(positionIds, "positionIds");
+        Objects.requireNonNull(segmentIds, "segmentIds");
+        Shape shape = embeddings.getShape();
+        if (shape.dimension() != 3 || shape.get(0) == 0 || shape.get(1) == 0 || shape.get(2) != config.hiddenSize()
+                || embeddings.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "inputEmbeddings must be a non-empty [batch, seq, %d] float32 tensor, got shape %s of %s",
+                    config.hiddenSize(), shape, embeddings.getDataType()));
+        }
+        checkDevice("inputEmbeddings", embeddings);
+        Shape tokens = new Shape(shape.get(0), shape.get(1));
+        checkTokens("positionIds", positionIds, tokens);
+        checkTokens("segmentIds", segmentIds, tokens);
+        checkCache(cache, tokens);
+    }
+
+    private void checkCache(KvCache cache, Shape shape) {
         if (cache != null) {
             if (!cache.belongsTo(this)) {
                 throw new IllegalArgumentException("the KV cache was made by another model; use newKvCache of this one");
@@ -632,6 +788,10 @@ public final class CausalLm implements AutoCloseable {
                         shape.get(0), shape, cache.batch()));
             }
         }
+    }
+
+    private void checkVocabulary(NDArray inputIds) {
+        Shape shape = inputIds.getShape();
         long min;
         long max;
         try (NDScope scope = new NDScope()) {
