@@ -71,6 +71,22 @@ public final class GeoFigure {
         return out.toByteArray();
     }
 
+    /** Figures are equal when they draw the same marks in the same style. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GeoFigure other && marks.equals(other.marks) && style.equals(other.style);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(marks, style);
+    }
+
+    @Override
+    public String toString() {
+        return "GeoFigure{" + marks.size() + " marks, " + style.size() + "px}";
+    }
+
     List<Mark> marks() {
         return marks;
     }
