@@ -472,7 +472,7 @@ final class Drafts {
         Pt[] t = rightTriangle(p, q, new Pose(rng.nextInt(360), rng.nextBoolean()));
         boolean askHypotenuse = rng.nextBoolean();
         Sketch s = triangleSketch(t).rightAngle(t[0], t[1], t[2], 0.06);
-        s.sideLabel(t[0], t[1], t[2], askHypotenuse ? Integer.toString(p) : Integer.toString(p), 0.07, Sketch.INK);
+        s.sideLabel(t[0], t[1], t[2], Integer.toString(p), 0.07, Sketch.INK);
         s.sideLabel(t[0], t[2], t[1], askHypotenuse ? Integer.toString(q) : "x", 0.07, Sketch.INK);
         s.sideLabel(t[1], t[2], t[0], askHypotenuse ? "x" : Integer.toString(c), 0.07, Sketch.INK);
         int ans;

@@ -87,7 +87,7 @@ public final class GeoTask {
         } else {
             List<Draft.Wrong> pool = new ArrayList<>(draft.wrongs());
             Collections.shuffle(pool, new java.util.Random(rng.nextLong()));
-            offered = pool.subList(0, 3);
+            offered = ranked(draft.answer(), pool, rng.nextInt(4));
             List<String> texts = new ArrayList<>();
             texts.add(draft.answer());
             offered.forEach(w -> texts.add(w.answer()));
@@ -121,6 +121,45 @@ public final class GeoTask {
             out.add(problem(first + i));
         }
         return out;
+    }
+
+    /**
+     * Three wrong options such that exactly {@code rank} of them are below the answer (so that the answer's rank
+     * among the options is uniform and says nothing), taken from the shuffled plausible mistakes first and completed
+     * with near misses (a value estimated from the drawing).
+     */
+    private static List<Draft.Wrong> ranked(String answer, List<Draft.Wrong> pool, int rank) {
+        String unit = answer.endsWith("°") ? "°" : "";
+        int value = Integer.parseInt(answer.substring(0, answer.length() - unit.length()));
+        int limit = unit.isEmpty() ? Integer.MAX_VALUE : 360;
+        List<Draft.Wrong> below = new ArrayList<>();
+        List<Draft.Wrong> above = new ArrayList<>();
+        Set<Integer> used = new java.util.HashSet<>();
+        used.add(value);
+        for (Draft.Wrong w : pool) {
+            int v = Integer.parseInt(w.answer().substring(0, w.answer().length() - unit.length()));
+            List<Draft.Wrong> side = v < value ? below : above;
+            if (side.size() < (v < value ? rank : 3 - rank) && used.add(v)) {
+                side.add(w);
+            }
+        }
+        int delta = unit.isEmpty() ? Math.max(1, value / 8) : 10;
+        for (int k = 1; below.size() < rank && value - k * delta > 0; k++) {
+            nearMiss(value - k * delta, unit, used, below);
+        }
+        for (int k = 1; below.size() + above.size() < 3 && value + k * delta < limit; k++) {
+            nearMiss(value + k * delta, unit, used, above);
+        }
+        List<Draft.Wrong> out = new ArrayList<>(below);
+        out.addAll(above);
+        return out;
+    }
+
+    private static void nearMiss(int v, String unit, Set<Integer> used, List<Draft.Wrong> into) {
+        if (used.add(v)) {
+            into.add(new Draft.Wrong(v + unit, List.of(String.format(Locale.ROOT,
+                    "Estimating from the drawing instead of computing: x is about %d%s.", v, unit))));
+        }
     }
 
     private static long mix(long z) {

@@ -171,7 +171,7 @@ class GeoTaskTest {
             assertTrue(answerCounts.size() == 4 && most < 200 * 0.45,
                     kind + ": answers " + answerCounts + " are predictable from the text");
         }
-        // text-only guessers over the options of levels 2 and 3 stay far from certainty
+        // text-only guessers over the options of levels 2 and 3 (rank, supplement pair) stay near chance (25%)
         GeoTask task = GeoTask.builder().levels(2, 3).seed(23).build();
         int n = 1000;
         int[] right = new int[5];
@@ -194,7 +194,7 @@ class GeoTaskTest {
             right[4] += answer == pair ? 1 : 0;
         }
         for (int r : right) {
-            assertTrue(r < n * 0.5, "a text-only guesser gets " + r + " of " + n);
+            assertTrue(r < n * 0.35, "a text-only guesser gets " + r + " of " + n);
         }
     }
 
