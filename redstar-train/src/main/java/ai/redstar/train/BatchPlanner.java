@@ -52,7 +52,9 @@ final class BatchPlanner {
         long noTargets = 0;
         for (int i = 0; i < data.size(); i++) {
             int length = data.length(i);
-            if (length > maxLength && truncation == TruncationPolicy.DROP) {
+            // A record with images is never cut (a cut could split an image's token run or lose an image): under
+            // either policy a longer one is left out.
+            if (length > maxLength && (truncation == TruncationPolicy.DROP || data.imageCount(i) > 0)) {
                 tooLong++;
                 continue;
             }
@@ -81,7 +83,10 @@ final class BatchPlanner {
         return truncated;
     }
 
-    /** Records longer than the maximum length, left out (under {@link TruncationPolicy#DROP}). */
+    /**
+     * Records longer than the maximum length, left out (under {@link TruncationPolicy#DROP}, and records with images
+     * under either policy).
+     */
     long droppedTooLong() {
         return droppedTooLong;
     }

@@ -51,31 +51,35 @@ final class JsonlSource implements SftData.Source {
     private final Path file;
     private final ChatTokenizer tokenizer;
     private final AssistantLoss assistantLoss;
+    private final Conversations.Images images;
     private final long[] offsets;
     private final long size;
     private final FileTime modified;
 
-    private JsonlSource(Path file, ChatTokenizer tokenizer, AssistantLoss assistantLoss, long[] offsets, long size,
-            FileTime modified) {
+    private JsonlSource(Path file, ChatTokenizer tokenizer, AssistantLoss assistantLoss, Conversations.Images images,
+            long[] offsets, long size, FileTime modified) {
         this.file = file;
         this.tokenizer = tokenizer;
         this.assistantLoss = assistantLoss;
+        this.images = images;
         this.offsets = offsets;
         this.size = size;
         this.modified = modified;
     }
 
     /** The result of indexing: the source, and per record its token length and first target. */
-    record Indexed(JsonlSource source, int[] lengths, int[] firstTargets, long skipped, String fileSha256) {}
+    record Indexed(JsonlSource source, int[] lengths, int[] firstTargets, int[] imageCounts, long skipped,
+            String fileSha256) {}
 
     /**
      * Streams the file once: validates every line (JSON, record form, chat template), tokenizes every record to
-     * learn its length, hashes the bytes.
+     * learn its length, hashes the bytes; with {@code images}, checks that every listed image exists and decodes.
      *
      * @throws JsonlException naming file, line and field of the first bad record under {@link MalformedLinePolicy#FAIL}
      * @throws UncheckedIOException when the file cannot be read
      */
-    static Indexed index(Path file, ChatTokenizer tokenizer, MalformedLinePolicy policy, AssistantLoss loss) {
+    static Indexed index(Path file, ChatTokenizer tokenizer, MalformedLinePolicy policy, AssistantLoss loss,
+            Conversations.Images images) {
         long size;
         FileTime modified;
         try {
@@ -87,6 +91,7 @@ final class JsonlSource implements SftData.Source {
         LongList offsets = new LongList();
         IntList lengths = new IntList();
         IntList firstTargets = new IntList();
+        IntList imageCounts = new IntList();
         long skipped = 0;
         String sha;
         try (JsonlReader reader = Jsonl.reader(file, policy);
@@ -99,32 +104,35 @@ final class JsonlSource implements SftData.Source {
                 chunk.add(record);
                 chunkOffsets.add(scanner.lineStart(record.lineNumber()));
                 if (chunk.size() == CHUNK) {
-                    skipped += tokenizeChunk(chunk, chunkOffsets, tokenizer, loss, policy, offsets, lengths,
-                            firstTargets);
+                    skipped += tokenizeChunk(chunk, chunkOffsets, tokenizer, loss, images, policy, offsets,
+                            lengths, firstTargets, imageCounts);
                     progress.stepTo(scanner.position());
                 }
             }
-            skipped += tokenizeChunk(chunk, chunkOffsets, tokenizer, loss, policy, offsets, lengths, firstTargets);
+            skipped += tokenizeChunk(chunk, chunkOffsets, tokenizer, loss, images, policy, offsets, lengths,
+                    firstTargets, imageCounts);
             skipped += reader.skippedLines();
             sha = scanner.finish();
             progress.stepTo(size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read SFT data file " + file + ": " + e.getMessage(), e);
         }
-        JsonlSource source = new JsonlSource(file, tokenizer, loss, offsets.toArray(), size, modified);
+        JsonlSource source = new JsonlSource(file, tokenizer, loss, images, offsets.toArray(), size, modified);
         source.checkUnchanged();
-        return new Indexed(source, lengths.toArray(), firstTargets.toArray(), skipped, sha);
+        return new Indexed(source, lengths.toArray(), firstTargets.toArray(), imageCounts.toArray(), skipped, sha);
     }
 
     private static long tokenizeChunk(List<JsonlRecord> chunk, List<Long> chunkOffsets, ChatTokenizer tokenizer,
-            AssistantLoss loss, MalformedLinePolicy policy, LongList offsets, IntList lengths, IntList firstTargets) {
+            AssistantLoss loss, Conversations.Images images, MalformedLinePolicy policy, LongList offsets,
+            IntList lengths, IntList firstTargets, IntList imageCounts) {
         int n = chunk.size();
         TokenizedExample[] examples = new TokenizedExample[n];
         JsonlException[] errors = new JsonlException[n];
         IntStream.range(0, n).parallel().forEach(i -> {
             JsonlRecord record = chunk.get(i);
             try {
-                examples[i] = Conversations.tokenize(record, Conversations.of(record), tokenizer, loss);
+                examples[i] = Conversations.tokenize(record, Conversations.of(record, images, true), tokenizer, loss,
+                        images);
             } catch (JsonlException e) {
                 errors[i] = e;
             }
@@ -142,6 +150,7 @@ final class JsonlSource implements SftData.Source {
             offsets.add(chunkOffsets.get(i));
             lengths.add(examples[i].length());
             firstTargets.add(examples[i].firstTarget());
+            imageCounts.add(examples[i].images().size());
         }
         chunk.clear();
         chunkOffsets.clear();
@@ -193,10 +202,12 @@ final class JsonlSource implements SftData.Source {
         // indexed, so number it 1 and, should it fail now, number it properly and fail again with the right line.
         JsonlRecord record = new JsonlRecord(file, 1, element.getAsJsonObject());
         try {
-            return Conversations.tokenize(record, Conversations.of(record), tokenizer, assistantLoss);
+            return Conversations.tokenize(record, Conversations.of(record, images, false), tokenizer, assistantLoss,
+                    images);
         } catch (JsonlException e) {
             JsonlRecord numbered = new JsonlRecord(file, lineNumber(offset), element.getAsJsonObject());
-            Conversations.tokenize(numbered, Conversations.of(numbered), tokenizer, assistantLoss);
+            Conversations.tokenize(numbered, Conversations.of(numbered, images, true), tokenizer, assistantLoss,
+                    images);
             throw e;
         }
     }

@@ -1,5 +1,7 @@
 package ai.redstar.train;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -10,9 +12,14 @@ import java.util.List;
  * @param width the longest row in tokens; the micro-batch is {@code [rows, width]}
  */
 record MicroBatch(int[][] rows, int tokens, int width) {
-    /** The collated arrays of a micro-batch, row-major {@code [rows, width]}. */
+    /**
+     * The collated arrays of a micro-batch, row-major {@code [rows, width]}, and the image files of its records in
+     * the order of their image token runs (row by row, record by record): the order {@code VisionLm} fills them in.
+     * Records with images are never truncated ({@link BatchPlanner} leaves out longer ones), so every listed image
+     * has its whole run.
+     */
     record Collated(int rows, int width, long[] ids, long[] positions, long[] segments, long[] lossPositions,
-            long[] targets, int tokens) {
+            long[] targets, int tokens, List<Path> images) {
         /** Number of targets. */
         int lossTokens() {
             return targets.length;
@@ -65,12 +72,18 @@ record MicroBatch(int[][] rows, int tokens, int width) {
         int real = 0;
         int j = 0;
         k = 0;
+        List<Path> images = new ArrayList<>();
         for (int r = 0; r < b; r++) {
             int start = r * width;
             int segment = 1;
             for (int ignored : rows[r]) {
                 TokenizedExample e = examples.get(k++);
                 int n = Math.min(e.length(), maxLength);
+                if (!e.images().isEmpty() && n < e.length()) {
+                    throw new IllegalStateException("a record with images was cut to " + maxLength + " tokens; image"
+                            + " records longer than maxLength must be left out");
+                }
+                images.addAll(e.images());
                 for (int t = 0; t < n; t++) {
                     ids[start + t] = e.id(t);
                     positions[start + t] = t;
@@ -90,6 +103,6 @@ record MicroBatch(int[][] rows, int tokens, int width) {
                         + " tokens, more than the width " + width);
             }
         }
-        return new Collated(b, width, ids, positions, segments, lossPositions, targets, real);
+        return new Collated(b, width, ids, positions, segments, lossPositions, targets, real, List.copyOf(images));
     }
 }

@@ -1,8 +1,14 @@
 package ai.redstar.train;
 
 import ai.redstar.core.checkpoint.TensorDtype;
+import ai.redstar.core.image.PreprocessorConfig;
 import ai.redstar.core.model.CausalLm;
+import ai.redstar.core.vision.VisionLm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -42,5 +48,37 @@ public interface ModelSaver {
     static ModelSaver fullModel(CausalLm model) {
         Objects.requireNonNull(model, "model");
         return folder -> model.save(folder, TensorDtype.F32);
+    }
+
+    /** Tokenizer files copied next to a saved model when present. */
+    List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+            "chat_template.jinja", "chat_template.json", "vocab.json", "merges.txt", "added_tokens.json",
+            "generation_config.json");
+
+    /**
+     * A vision-language model's folder as llava-hf lays it out: {@code model.save(folder, TensorDtype.F32)}
+     * ({@code config.json}, {@code model.safetensors}), {@code preprocessor_config.json}, and the tokenizer files of
+     * {@code tokenizerFolderOrNull} that exist ({@link #TOKENIZER_FILES}), so that a checkpoint loads as a model.
+     */
+    static ModelSaver visionModel(VisionLm model, PreprocessorConfig preprocessor, Path tokenizerFolderOrNull) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(preprocessor, "preprocessor");
+        return folder -> {
+            model.save(folder, TensorDtype.F32);
+            preprocessor.write(folder);
+            if (tokenizerFolderOrNull != null) {
+                for (String name : TOKENIZER_FILES) {
+                    Path file = tokenizerFolderOrNull.resolve(name);
+                    if (Files.isRegularFile(file)) {
+                        try {
+                            Files.copy(file, folder.resolve(name));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException("cannot copy tokenizer file " + file + " into checkpoint "
+                                    + folder + ": " + e.getMessage(), e);
+                        }
+                    }
+                }
+            }
+        };
     }
 }

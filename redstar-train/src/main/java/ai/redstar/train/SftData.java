@@ -3,6 +3,7 @@ package ai.redstar.train;
 import ai.redstar.core.jsonl.MalformedLinePolicy;
 import ai.redstar.core.tokenizer.ChatMessage;
 import ai.redstar.core.tokenizer.ChatTokenizer;
+import ai.redstar.core.vision.VisionLmConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,6 +18,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -33,19 +36,35 @@ import java.util.Set;
  * again, so a file of millions of long records never sits in memory. The file must not change afterwards (checked
  * by size and modification time on every read).
  *
+ * <p><b>Images.</b> With {@link Builder#images(VisionLmConfig)}, records may be TRL vision records
+ * {@code {"messages": [...], "images": ["fig.png"]}} whose user content is a list of parts
+ * {@code [{"type": "image"}, {"type": "text", "text": ...}]} (joined with newlines, the image part written as the
+ * placeholder, default {@code "<image>"}) or a string containing the placeholder. Image paths are relative to the
+ * JSONL file's folder (or absolute). Indexing checks that every image exists and decodes and that placeholders and
+ * images match in number; a bad record fails naming the file, line and path (or is skipped and counted under
+ * {@link MalformedLinePolicy#SKIP}). The chat template renders the placeholder, which must be one token of the
+ * tokenizer; each such token is then expanded to {@link VisionLmConfig#imageSeqLength()} copies of
+ * {@link VisionLmConfig#imageTokenIndex()}, never learned, and the {@link TokenizedExample} lists its image files.
+ * Image bytes are read again when training and are not part of the {@link #fingerprint()} (their paths are).
+ *
  * <p>Immutable and thread-safe (reads open the file for each batch).
  */
 public final class SftData {
     private final Source source;
     private final int[] lengths;
     private final int[] firstTargets;
+    private final int[] imageCounts;
     private final long skippedLines;
     private final String fingerprint;
+    private final Path tokenizerFolder;
 
-    private SftData(Source source, int[] lengths, int[] firstTargets, long skippedLines, String fingerprint) {
+    private SftData(Source source, int[] lengths, int[] firstTargets, int[] imageCounts, long skippedLines,
+            String fingerprint, Path tokenizerFolder) {
         this.source = source;
         this.lengths = lengths;
         this.firstTargets = firstTargets;
+        this.imageCounts = imageCounts;
+        this.tokenizerFolder = tokenizerFolder;
         this.skippedLines = skippedLines;
         this.fingerprint = fingerprint;
     }
@@ -80,7 +99,9 @@ public final class SftData {
     }
 
     /**
-     * Examples already tokenized, kept in memory (for small sets, tests and data made in code).
+     * Examples already tokenized, kept in memory (for small sets, tests and data made in code). Examples with images
+     * must already hold the expanded image tokens (see {@link TokenizedExample}); their image files are read when
+     * training.
      *
      * @throws IllegalArgumentException when the list is empty or holds null
      */
@@ -92,11 +113,16 @@ public final class SftData {
         List<TokenizedExample> copy = List.copyOf(examples);
         int[] lengths = new int[copy.size()];
         int[] firstTargets = new int[copy.size()];
+        int[] imageCounts = new int[copy.size()];
         MessageDigest digest = sha256();
         for (int i = 0; i < copy.size(); i++) {
             TokenizedExample e = copy.get(i);
             lengths[i] = e.length();
             firstTargets[i] = e.firstTarget();
+            imageCounts[i] = e.images().size();
+            for (Path image : e.images()) {
+                digest.update(image.toString().getBytes(StandardCharsets.UTF_8));
+            }
             ByteBuffer bytes = ByteBuffer.allocate(4 + 5 * e.length());
             bytes.putInt(e.length());
             for (int t = 0; t < e.length(); t++) {
@@ -119,8 +145,8 @@ public final class SftData {
                 return "example " + index;
             }
         };
-        return new SftData(source, lengths, firstTargets, 0,
-                "examples:" + copy.size() + ":sha256:" + HexFormat.of().formatHex(digest.digest()));
+        return new SftData(source, lengths, firstTargets, imageCounts, 0,
+                "examples:" + copy.size() + ":sha256:" + HexFormat.of().formatHex(digest.digest()), null);
     }
 
     /** Number of records (lines skipped under {@link MalformedLinePolicy#SKIP} excluded). */
@@ -152,6 +178,27 @@ public final class SftData {
      */
     public String fingerprint() {
         return fingerprint;
+    }
+
+    /** Number of records with at least one image. */
+    public int imageRecords() {
+        int n = 0;
+        for (int c : imageCounts) {
+            if (c > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The folder of the tokenizer that tokenized a JSONL file (its files go into checkpoints); empty for examples. */
+    Optional<Path> tokenizerFolder() {
+        return Optional.ofNullable(tokenizerFolder);
+    }
+
+    /** Images of record {@code index}. */
+    int imageCount(int index) {
+        return imageCounts[index];
     }
 
     /** Token count of record {@code index} (before truncation). */
@@ -197,6 +244,8 @@ public final class SftData {
         private final Set<String> set = new HashSet<>();
         private MalformedLinePolicy malformedLines = MalformedLinePolicy.FAIL;
         private AssistantLoss assistantLoss = AssistantLoss.ALL_TURNS;
+        private VisionLmConfig vision;
+        private String imagePlaceholder = Conversations.DEFAULT_PLACEHOLDER;
 
         private Builder(Path file, ChatTokenizer tokenizer) {
             this.file = Objects.requireNonNull(file, "file");
@@ -222,6 +271,31 @@ public final class SftData {
         }
 
         /**
+         * Reads image records for this vision-language model (default: text only, and a record with images fails):
+         * each image placeholder is expanded to {@code config.imageSeqLength()} copies of
+         * {@code config.imageTokenIndex()}. See the class comment.
+         */
+        public Builder images(VisionLmConfig config) {
+            once("images");
+            this.vision = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * The text that stands for an image in a message and that an image part is written as (default
+         * {@code "<image>"}, llava-hf's); it must be a single token of the tokenizer (an added or special token).
+         */
+        public Builder imagePlaceholder(String placeholder) {
+            once("imagePlaceholder");
+            Objects.requireNonNull(placeholder, "placeholder");
+            if (placeholder.isEmpty()) {
+                throw new IllegalArgumentException("imagePlaceholder must not be empty");
+            }
+            this.imagePlaceholder = placeholder;
+            return this;
+        }
+
+        /**
          * Indexes the file (one streaming pass; shows progress).
          *
          * @throws ai.redstar.core.jsonl.JsonlException naming the file, line and field of the first invalid record
@@ -242,7 +316,18 @@ public final class SftData {
                         + " conversations (" + e.getMessage() + "); SFT records are tokenized with the model's chat"
                         + " template, so it needs a usable chat_template in tokenizer_config.json", e);
             }
-            JsonlSource.Indexed indexed = JsonlSource.index(file, tokenizer, malformedLines, assistantLoss);
+            Conversations.Images images = null;
+            if (vision != null) {
+                OptionalInt placeholderId = tokenizer.tokenToId(imagePlaceholder);
+                if (placeholderId.isEmpty()) {
+                    throw new IllegalArgumentException("the image placeholder '" + imagePlaceholder + "' is not a token"
+                            + " of the tokenizer in " + tokenizer.folder() + "; add it as a special token (for a"
+                            + " llava-hf model it is '<image>') or set imagePlaceholder");
+                }
+                images = new Conversations.Images(imagePlaceholder, placeholderId.getAsInt(),
+                        vision.imageTokenIndex(), vision.imageSeqLength());
+            }
+            JsonlSource.Indexed indexed = JsonlSource.index(file, tokenizer, malformedLines, assistantLoss, images);
             if (indexed.lengths().length == 0) {
                 throw new IllegalArgumentException("SFT data file " + file + " holds no valid record"
                         + (indexed.skipped() > 0 ? " (" + indexed.skipped() + " lines skipped)" : ""));
@@ -250,6 +335,9 @@ public final class SftData {
             MessageDigest digest = sha256();
             digest.update(indexed.fileSha256().getBytes(StandardCharsets.UTF_8));
             digest.update(assistantLoss.name().getBytes(StandardCharsets.UTF_8));
+            if (images != null) {
+                digest.update(images.toString().getBytes(StandardCharsets.UTF_8));
+            }
             for (String name : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
                     "chat_template.jinja")) {
                 Path f = tokenizer.folder().resolve(name);
@@ -265,8 +353,8 @@ public final class SftData {
             String fingerprint = String.format(Locale.ROOT, "jsonl:%d:sha256:%s:data+tokenizer:%s",
                     indexed.lengths().length, indexed.fileSha256(),
                     HexFormat.of().formatHex(digest.digest()).substring(0, 16));
-            return new SftData(indexed.source(), indexed.lengths(), indexed.firstTargets(), indexed.skipped(),
-                    fingerprint);
+            return new SftData(indexed.source(), indexed.lengths(), indexed.firstTargets(), indexed.imageCounts(),
+                    indexed.skipped(), fingerprint, tokenizer.folder());
         }
 
         private void once(String property) {

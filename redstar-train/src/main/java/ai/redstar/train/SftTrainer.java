@@ -13,8 +13,11 @@ import ai.redstar.core.checkpoint.SafetensorsFile;
 import ai.redstar.core.checkpoint.Safetensors;
 import ai.redstar.core.checkpoint.TensorDtype;
 import ai.redstar.core.checkpoint.TensorInfo;
+import ai.redstar.core.image.ImageProcessor;
+import ai.redstar.core.image.PreprocessorConfig;
 import ai.redstar.core.model.CausalLm;
 import ai.redstar.core.progress.Progress;
+import ai.redstar.core.vision.VisionLm;
 import ai.redstar.train.optim.AdamW;
 import ai.redstar.train.optim.Gradients;
 import ai.redstar.train.optim.LrSchedule;
@@ -81,6 +84,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Divergence.</b> A NaN or infinite loss or gradient norm stops training with a
  * {@link TrainingDivergedException} naming the step, value and records; that update is not applied.
  *
+ * <p><b>Vision-language models.</b> {@link #builder(VisionLm, PreprocessorConfig, SftData)} trains a
+ * {@link VisionLm} on data with images ({@link SftData.Builder#images}): each micro-batch's image files are read and
+ * preprocessed ({@link ImageProcessor}) into pixel values {@code [numImages, 3, H, W]} in the order of their image
+ * token runs, and the forward pass goes through the vision tower and projector. Image tokens are never learned.
+ * Packing stays on and is image-aware: records keep their own attention segments and their images follow the
+ * records' order in the packed rows, which is the order the model fills image runs in. Records with images are never
+ * truncated (see {@link TruncationPolicy}). The trainable parameters default to {@link VisionLm#trainableParameters()}
+ * (so a frozen encoder stays frozen), and checkpoints are llava-hf folders ({@link ModelSaver#visionModel}).
+ *
  * <p>A trainer runs once ({@link #fit()}); build another for another run. {@link #fit()} runs on the calling thread
  * and must not overlap other use of the model. Not thread-safe.
  */
@@ -103,7 +115,20 @@ public final class SftTrainer {
      * @param data the training records
      */
     public static Builder builder(CausalLm model, SftData data) {
-        return new Builder(model, data);
+        return new Builder(model, null, null, data);
+    }
+
+    /**
+     * A builder for training a vision-language model on {@code data} (records with or without images).
+     *
+     * @param model the model; its trainable parameters are updated in place
+     * @param preprocessor how its images are preprocessed (the model folder's {@code preprocessor_config.json}, see
+     *     {@link PreprocessorConfig#read}); its output size must be the encoder's image size. Written into checkpoints
+     * @param data the training records
+     */
+    public static Builder builder(VisionLm model, PreprocessorConfig preprocessor, SftData data) {
+        Objects.requireNonNull(model, "model");
+        return new Builder(model.decoder(), model, Objects.requireNonNull(preprocessor, "preprocessor"), data);
     }
 
     /** The complete checkpoint with the highest step in an output folder, e.g. to resume from. */
@@ -263,7 +288,13 @@ public final class SftTrainer {
         NDArray segments = inputs.create(c.segments(), shape);
         NDArray where = inputs.create(c.lossPositions());
         NDArray targets = inputs.create(c.targets(), new Shape(1, c.lossTokens(), 1));
-        NDArray hidden = model.hiddenStates(ids, positions, segments, null);
+        NDArray hidden;
+        if (settings.vision != null) {
+            NDArray pixels = c.images().isEmpty() ? null : settings.imageProcessor.toNDArray(c.images(), inputs);
+            hidden = settings.vision.hiddenStates(ids, positions, segments, pixels, null);
+        } else {
+            hidden = model.hiddenStates(ids, positions, segments, null);
+        }
         long width = hidden.getShape().get(2);
         NDArray learned = hidden.reshape(-1, width).get(new NDIndex("{}", where)).reshape(1, c.lossTokens(), width);
         NDArray logits = model.logits(learned);
@@ -447,9 +478,13 @@ public final class SftTrainer {
         m.addProperty("djl_version", Engine.getDjlVersion());
         m.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         m.addProperty("device", s.model.device().toString());
-        JsonObject config = JsonParser.parseString(s.model.config().toJson()).getAsJsonObject();
+        JsonObject config = JsonParser.parseString(s.vision != null ? s.vision.config().toJson()
+                : s.model.config().toJson()).getAsJsonObject();
         config.remove("torch_dtype");
         m.add("model_config", config);
+        if (s.preprocessor != null) {
+            m.add("preprocessor_config", s.preprocessor.toJsonObject());
+        }
         JsonObject shapes = new JsonObject();
         JsonArray noDecay = new JsonArray();
         for (Map.Entry<String, NDArray> e : s.trainable.entrySet()) {
@@ -515,6 +550,9 @@ public final class SftTrainer {
      */
     public static final class Builder {
         private final CausalLm model;
+        private final VisionLm vision;
+        private final PreprocessorConfig preprocessor;
+        private ImageProcessor imageProcessor;
         private final SftData data;
         private final Set<String> set = new HashSet<>();
         private boolean built;
@@ -548,13 +586,16 @@ public final class SftTrainer {
         private Progress.Mode progressMode;
         private Consumer<StepMetrics> onStep = m -> { };
 
-        private Builder(CausalLm model, SftData data) {
+        private Builder(CausalLm model, VisionLm vision, PreprocessorConfig preprocessor, SftData data) {
             this.model = Objects.requireNonNull(model, "model");
+            this.vision = vision;
+            this.preprocessor = preprocessor;
             this.data = Objects.requireNonNull(data, "data");
         }
 
         /**
-         * The parameters to train, by name (default: all of {@code model.parameters()}). Only these are clipped,
+         * The parameters to train, by name (default: all of {@code model.parameters()}; for a {@link VisionLm}
+         * {@link VisionLm#trainableParameters()}, without a frozen encoder). Only these are clipped,
          * updated, zeroed and given optimiser state; each must require gradients and be float32. For LoRA, the
          * adapters' arrays under PEFT names.
          */
@@ -782,7 +823,26 @@ public final class SftTrainer {
             }
             List<String> problems = new ArrayList<>();
             if (trainable == null) {
-                trainable = model.parameters();
+                trainable = vision != null ? vision.trainableParameters() : model.parameters();
+            }
+            if (vision == null) {
+                for (SftData d : evalData == null ? List.of(data) : List.of(data, evalData)) {
+                    if (d.imageRecords() > 0) {
+                        problems.add(d.imageRecords() + " record(s) of " + d + " have images; train a vision-language"
+                                + " model with SftTrainer.builder(VisionLm, PreprocessorConfig, SftData)");
+                    }
+                }
+            } else {
+                if (vision.config().imageTokenIndex() == 0) {
+                    problems.add("the model's image_token_index is 0, the id padding uses; give the image token"
+                            + " another id");
+                }
+                int size = vision.config().visionConfig().imageSize();
+                if (!preprocessor.hasFixedOutputSize() || preprocessor.fixedOutputSize()[0] != size
+                        || preprocessor.fixedOutputSize()[1] != size) {
+                    problems.add("the preprocessor (" + preprocessor + ") does not give " + size + "x" + size
+                            + " images, the vision encoder's image_size; set its size and crop to " + size);
+                }
             }
             if (trainable.isEmpty()) {
                 problems.add("trainableParameters is empty");
@@ -872,7 +932,11 @@ public final class SftTrainer {
                 throw new IllegalArgumentException("invalid SftTrainer settings: " + String.join("; ", problems));
             }
             if (saver == null) {
-                saver = ModelSaver.fullModel(model);
+                saver = vision != null ? ModelSaver.visionModel(vision, preprocessor,
+                        data.tokenizerFolder().orElse(null)) : ModelSaver.fullModel(model);
+            }
+            if (vision != null) {
+                imageProcessor = ImageProcessor.of(preprocessor);
             }
             built = true;
             return new SftTrainer(this);

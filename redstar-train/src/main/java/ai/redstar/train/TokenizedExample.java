@@ -1,6 +1,8 @@
 package ai.redstar.train;
 
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,13 +12,24 @@ import java.util.Objects;
  * convention of {@link ai.redstar.core.tokenizer.EncodedChat#lossMask}); {@code lossMask[0]} is ignored, as nothing
  * predicts the first token. Immutable: the arrays are copied in and out.
  *
+ * <p><b>Images.</b> A record of a vision-language model lists its image files in order of appearance; its ids already
+ * hold each image's placeholder id repeated {@code imageSeqLength} times (the contract of
+ * {@link ai.redstar.core.vision.VisionLm}), and those positions are never learned.
+ *
  * @param tokenIds the ids, {@code [length]}, at least one
  * @param lossMask {@code [length]}, true for tokens the loss is computed on
+ * @param images the image files of the record in order of their placeholder runs (empty for text)
  */
-public record TokenizedExample(int[] tokenIds, boolean[] lossMask) {
+public record TokenizedExample(int[] tokenIds, boolean[] lossMask, List<Path> images) {
+    /** A text-only example. */
+    public TokenizedExample(int[] tokenIds, boolean[] lossMask) {
+        this(tokenIds, lossMask, List.of());
+    }
+
     public TokenizedExample {
         Objects.requireNonNull(tokenIds, "tokenIds");
         Objects.requireNonNull(lossMask, "lossMask");
+        images = List.copyOf(Objects.requireNonNull(images, "images"));
         if (tokenIds.length == 0) {
             throw new IllegalArgumentException("an example needs at least one token");
         }
@@ -79,16 +92,17 @@ public record TokenizedExample(int[] tokenIds, boolean[] lossMask) {
     @Override
     public boolean equals(Object other) {
         return other instanceof TokenizedExample e && Arrays.equals(tokenIds, e.tokenIds)
-                && Arrays.equals(lossMask, e.lossMask);
+                && Arrays.equals(lossMask, e.lossMask) && images.equals(e.images);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(tokenIds) + Arrays.hashCode(lossMask);
+        return 31 * (31 * Arrays.hashCode(tokenIds) + Arrays.hashCode(lossMask)) + images.hashCode();
     }
 
     @Override
     public String toString() {
-        return "TokenizedExample{" + tokenIds.length + " tokens, " + lossTokens() + " targets}";
+        return "TokenizedExample{" + tokenIds.length + " tokens, " + lossTokens() + " targets"
+                + (images.isEmpty() ? "" : ", " + images.size() + " image(s)") + "}";
     }
 }

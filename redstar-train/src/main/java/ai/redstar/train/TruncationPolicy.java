@@ -2,7 +2,8 @@ package ai.redstar.train;
 
 /**
  * What happens to a record longer than the maximum length. Both are counted and reported in {@link SftResult}
- * and logged.
+ * and logged. A record with images is never truncated, as a cut could split an image's token run or lose an image: a
+ * longer one is left out under either policy.
  */
 public enum TruncationPolicy {
     /**

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints one JSON line per figure.",
         subcommands = {CoreBench.class, GenerationBench.class, SftBench.class, VerifyBench.class, DataBench.class,
-                RlBench.class})
+                RlBench.class, VlmBench.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
