@@ -75,4 +75,28 @@ class TokenizerFilesTest {
         assertTrue(e.getMessage().contains("special token 'x' must have at least two characters"), e.getMessage());
         assertTrue(e.getMessage().contains("special token '<s>' is given twice"), e.getMessage());
     }
+
+    @Test
+    void writePhraseLevel_phrasesAreOneToken_longestFirst_andTextRoundTrips() {
+        List<String> phrases = List.of("The answer is ", "\\boxed{", "answer", "In the figure, what (x)?\n");
+        Path folder = TokenizerFiles.writePhraseLevel(dir.resolve("t"), "abcdefghijklmnopqrstuvwxyzTI ,.(){}?\\\n",
+                phrases, List.of("<|endoftext|>", "<image>"));
+        try (ChatTokenizer tok = ChatTokenizer.load(folder)) {
+            String text = "<image>In the figure, what (x)?\nThe answer is \\boxed{b}. answers";
+            int[] ids = tok.encode(text);
+            assertEquals(text, tok.decode(ids, false));
+            assertEquals(List.of("<image>", "In the figure, what (x)?\n", "The answer is ", "\\boxed{", "b", "}", ".",
+                    " ", "answer", "s"), Arrays.stream(ids).mapToObj(tok::idToToken).toList());
+            assertEquals(5, tok.tokenToId("The answer is ").getAsInt(), "phrases follow the special tokens");
+        }
+    }
+
+    @Test
+    void writePhraseLevel_badPhrases_areAllNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TokenizerFiles
+                .writePhraseLevel(dir.resolve("t"), "ab", List.of("x", "ab", "ab", "<|im_end|>"), List.of()));
+        assertTrue(e.getMessage().contains("'x' must have at least two characters"), e.getMessage());
+        assertTrue(e.getMessage().contains("'ab' is given twice"), e.getMessage());
+        assertTrue(e.getMessage().contains("'<|im_end|>' is also a special token"), e.getMessage());
+    }
 }
