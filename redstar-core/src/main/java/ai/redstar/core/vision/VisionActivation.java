@@ -1,6 +1,7 @@
 package ai.redstar.core.vision;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -55,18 +56,27 @@ public enum VisionActivation {
                         .collect(Collectors.joining(", "))));
     }
 
-    /** Applies the activation element-wise; the result is new and differentiable. */
+    /**
+     * Applies the activation element-wise; the result is new and differentiable. Constants are tensors libtorch owns
+     * ({@link #scalar}): DJL's {@code mul(Number)} wraps a Java buffer that the multiplication's backward keeps and the
+     * garbage collector may free first (sporadic NaN gradients; see DJL-NOTES and {@code PlainAttention}).
+     */
     NDArray apply(NDArray x) {
         return switch (this) {
             case GELU -> x.getNDArrayInternal().gelu();
             case GELU_PYTORCH_TANH, GELU_NEW -> {
                 NDArray cube = x.mul(x).mul(x);
-                NDArray inner = x.add(cube.mul(0.044715f)).mul(SQRT_2_OVER_PI);
-                yield x.mul(inner.tanh().add(1f)).mul(0.5f);
+                NDArray inner = x.add(cube.mul(scalar(x, 0.044715f))).mul(scalar(x, SQRT_2_OVER_PI));
+                yield x.mul(inner.tanh().add(scalar(x, 1f))).mul(scalar(x, 0.5f));
             }
-            case QUICK_GELU -> x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+            case QUICK_GELU -> x.mul(x.mul(scalar(x, 1.702f)).getNDArrayInternal().sigmoid());
             case RELU -> x.getNDArrayInternal().relu();
             case SILU -> x.mul(x.getNDArrayInternal().sigmoid());
         };
+    }
+
+    /** A 0-d tensor of {@code value} that libtorch allocates, in {@code like}'s manager and dtype. */
+    static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType());
     }
 }

@@ -153,7 +153,8 @@ final class VisionEncoder {
         NDArray q = linear(h, l.qWeight, l.qBias).reshape(n, s, heads, hd).transpose(0, 2, 1, 3);
         NDArray k = linear(h, l.kWeight, l.kBias).reshape(n, s, heads, hd).transpose(0, 2, 1, 3);
         NDArray v = linear(h, l.vWeight, l.vBias).reshape(n, s, heads, hd).transpose(0, 2, 1, 3);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(hd)));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2))
+                .mul(VisionActivation.scalar(q, (float) (1.0 / Math.sqrt(hd))));
         NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(n, s, heads * hd);
         x = x.add(linear(attended, l.outWeight, l.outBias));
         h = layerNorm(x, l.norm2Weight, l.norm2Bias);
