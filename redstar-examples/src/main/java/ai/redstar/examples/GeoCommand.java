@@ -1,6 +1,7 @@
 package ai.redstar.examples;
 
 import ai.redstar.core.progress.Progress;
+import ai.redstar.data.geo.GeoKind;
 import ai.redstar.data.geo.TraceStyle;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -26,6 +27,10 @@ public final class GeoCommand implements Callable<Integer> {
     @Option(names = "--levels", split = ",", defaultValue = "1", description = "Levels 1 to 3 (default ${DEFAULT-VALUE}).")
     int[] levels;
 
+    @Option(names = "--kinds", split = ",", paramLabel = "KIND",
+            description = "Only these problem kinds, e.g. POINT_IN_CIRCLE (default: every kind of the levels).")
+    GeoKind[] kinds;
+
     @Option(names = "--train", defaultValue = "2000", description = "Training problems (default ${DEFAULT-VALUE}).")
     int train;
 
@@ -44,13 +49,13 @@ public final class GeoCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "2", description = "Layers of a model from scratch (default ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--epochs", description = "Passes over the training data (default 3).")
+    @Option(names = "--epochs", description = "Passes over the training data (default 8).")
     Integer epochs;
 
     @Option(names = "--max-steps", description = "Optimiser steps instead of epochs.")
     Long maxSteps;
 
-    @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
     double learningRate;
 
     @Option(names = "--max-length", defaultValue = "256", description = "Longest record in tokens (default ${DEFAULT-VALUE}).")
@@ -93,6 +98,9 @@ public final class GeoCommand implements Callable<Integer> {
         }
         if (maxSteps != null) {
             b.maxSteps(maxSteps);
+        }
+        if (kinds != null) {
+            b.kinds(kinds);
         }
         if (model != null) {
             b.model(model);

@@ -34,6 +34,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +57,8 @@ import java.util.function.Consumer;
  * <p>Not thread-safe; {@link #run()} runs once on the calling thread.
  */
 public final class GeoExperiment {
+    private static final int PHRASE_MIN_COUNT = 20;
+
     private final Builder s;
     private final Consumer<String> log;
 
@@ -134,7 +138,7 @@ public final class GeoExperiment {
         GeoDatasets.write(dataDir, "heldout", heldOut, GeoDatasets.MessageForm.STRUCTURED);
 
         try (ChatTokenizer tokenizer = s.model != null ? ChatTokenizer.load(s.model)
-                : ChatTokenizer.load(charTokenizer(out.resolve("tokenizer"), train, heldOut));
+                : ChatTokenizer.load(taskTokenizer(out.resolve("tokenizer"), train, heldOut));
                 VisionLm model = s.model != null ? VisionLm.load(s.model, Device.cpu())
                         : VisionLm.randomInit(scratchConfig(tokenizer), s.seed, Device.cpu())) {
             PreprocessorConfig preprocessor = s.model != null ? PreprocessorConfig.read(s.model)
@@ -232,18 +236,43 @@ public final class GeoExperiment {
         return Arrays.copyOf(out, k);
     }
 
-    /** A character-level tokenizer over every character of the problems, with {@code <image>}. */
-    private static Path charTokenizer(Path folder, List<GeoProblem> train, List<GeoProblem> heldOut) {
+    /**
+     * The task's tokenizer: every character of the problems, plus phrase tokens for what recurs — each kind's
+     * question with its fixed choices, each option letter's prefix, the answer sentence, and the trace words seen at
+     * least {@value #PHRASE_MIN_COUNT} times — so a level-1 conversation is a few dozen tokens instead of a few
+     * hundred characters. Written with {@link TokenizerFiles#writePhraseLevel}, so it is an ordinary
+     * {@code tokenizer.json}.
+     */
+    static Path taskTokenizer(Path folder, List<GeoProblem> train, List<GeoProblem> heldOut) {
         Set<Integer> chars = new TreeSet<>();
+        Set<String> phrases = new LinkedHashSet<>();
+        Map<String, Integer> words = new HashMap<>();
         for (List<GeoProblem> list : List.of(train, heldOut)) {
             for (GeoProblem p : list) {
                 p.prompt().codePoints().forEach(chars::add);
                 p.trace().codePoints().forEach(chars::add);
+                if (p.kind().fixedChoices().isPresent()) {
+                    phrases.add(p.prompt());
+                } else {
+                    phrases.add(p.kind().question() + "\n");
+                }
+                if (list == train) {
+                    for (String word : p.trace().split("(?<= )")) {
+                        words.merge(word, 1, Integer::sum);
+                    }
+                }
             }
         }
+        for (String letter : List.of("A", "B", "C", "D")) {
+            phrases.add(letter + ". ");
+        }
+        phrases.add("The answer is \\boxed{");
+        words.entrySet().stream().filter(e -> e.getValue() >= PHRASE_MIN_COUNT && e.getKey().length() >= 3)
+                .map(Map.Entry::getKey).sorted().forEach(phrases::add);
+        phrases.remove(GeoDatasets.IMAGE_PLACEHOLDER);
         StringBuilder alphabet = new StringBuilder();
         chars.forEach(alphabet::appendCodePoint);
-        return TokenizerFiles.writeCharLevel(folder, alphabet.toString(),
+        return TokenizerFiles.writePhraseLevel(folder, alphabet.toString(), List.copyOf(phrases),
                 List.of("<|endoftext|>", GeoDatasets.IMAGE_PLACEHOLDER));
     }
 
@@ -276,9 +305,9 @@ public final class GeoExperiment {
         private TraceStyle traceStyle = TraceStyle.ANSWER_ONLY;
         private Integer epochs;
         private Long maxSteps;
-        private double learningRate = 2e-3;
+        private double learningRate = 1e-3;
         private int maxLength = 512;
-        private int batchTokens = 4096;
+        private int batchTokens = 512;
         private int maxNewTokens = 40;
         private int evalBatch = 50;
         private boolean freezeEncoder;
@@ -366,7 +395,7 @@ public final class GeoExperiment {
             return this;
         }
 
-        /** Passes over the training data (default 3 unless {@link #maxSteps} is set). */
+        /** Passes over the training data (default 8 unless {@link #maxSteps} is set). */
         public Builder epochs(int epochs) {
             once("epochs");
             this.epochs = epochs;
@@ -380,7 +409,7 @@ public final class GeoExperiment {
             return this;
         }
 
-        /** Peak learning rate (default 2e-3, for a model from scratch). */
+        /** Peak learning rate (default 1e-3, for a model from scratch). */
         public Builder learningRate(double lr) {
             once("learningRate");
             this.learningRate = lr;
@@ -394,7 +423,7 @@ public final class GeoExperiment {
             return this;
         }
 
-        /** Tokens per micro-batch (default 4096). */
+        /** Tokens per micro-batch (default 512: many small steps teach a tiny model from scratch faster than few large ones). */
         public Builder batchTokens(int tokens) {
             once("batchTokens");
             this.batchTokens = tokens;
@@ -464,7 +493,7 @@ public final class GeoExperiment {
                 problems.add("set epochs or maxSteps, not both");
             }
             if (epochs == null && maxSteps == null) {
-                epochs = 3;
+                epochs = 8;
             }
             if (model != null && !Files.isRegularFile(model.resolve("config.json"))) {
                 problems.add("model " + model + " has no config.json");
