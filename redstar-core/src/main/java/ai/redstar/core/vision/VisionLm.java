@@ -457,11 +457,23 @@ public final class VisionLm implements AutoCloseable {
             }
         }
         NDManager m = inputIds.getManager();
-        NDArray tokens = decoder.embed(m.create(lookup, shape));
+        NDArray tokens = decoder.embed(ownedIndices(m, lookup, shape));
         long hidden = config.textConfig().hiddenSize();
         NDArray features = features(pixels).reshape(expected, hidden);
         NDArray table = tokens.reshape(ids.length, hidden).concat(features, 0);
-        return Embedding.embedding(m.create(source, shape), table, SparseFormat.DENSE).singletonOrThrow();
+        return Embedding.embedding(ownedIndices(m, source, shape), table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /**
+     * Index tensors that libtorch owns. The embedding lookups keep their indices for backward, which runs after this
+     * method's scope has closed them; {@code NDManager.create(long[])} wraps a Java direct buffer that the garbage
+     * collector frees once the array is closed, so backward would read freed memory (wrong rows get the gradient).
+     * The copy is allocated by libtorch and lives as long as autograd needs it.
+     */
+    private static NDArray ownedIndices(NDManager m, long[] values, Shape shape) {
+        try (NDArray wrapped = m.create(values, shape)) {
+            return wrapped.duplicate();
+        }
     }
 
     /**
