@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -75,12 +76,16 @@ class ChatTokenizerPropertiesTest {
 
     @Property(tries = 300)
     void byteLevelBpeWithNfc_decodeOfEncode_isTheNfcText(@ForAll("texts") String text) {
+        // The expected NFC comes from the JDK, whose Unicode tables (Java 17: Unicode 13) lack characters the Rust
+        // tokenizer's newer tables normalise (e.g. U+1DF6, Unicode 14): compare only text the JDK knows.
+        Assume.that(text.codePoints().allMatch(Character::isDefined));
         assertEquals(Normalizer.normalize(text, Normalizer.Form.NFC), qwen.decode(qwen.encode(text), false));
     }
 
     @Property(tries = 100)
     void encodeChat_spansDecodeToTheRenderedAssistantTurn(@ForAll("texts") String question,
             @ForAll("texts") String answer) {
+        Assume.that((question + answer).codePoints().allMatch(Character::isDefined)); // see above: JDK's Unicode 13
         EncodedChat chat = qwen.encodeChat(List.of(ChatMessage.user(question), ChatMessage.assistant(answer)),
                 false);
         EncodedChat.AssistantSpan span = chat.assistantSpans().get(0);
