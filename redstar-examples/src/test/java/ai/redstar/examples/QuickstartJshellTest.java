@@ -2,17 +2,10 @@ package ai.redstar.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Collectors;
 import jdk.jshell.JShell;
-import jdk.jshell.Snippet;
-import jdk.jshell.SnippetEvent;
-import jdk.jshell.SourceCodeAnalysis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,36 +22,11 @@ class QuickstartJshellTest {
         GenerateCommand.createTinyModel(model, 1);
         String old = System.getProperty("redstar.model");
         System.setProperty("redstar.model", model.toString());
-        try (JShell shell = JShell.builder()
-                .executionEngine("local")
-                .build()) {
-            for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-                shell.addToClasspath(entry);
-            }
-            String source = Files.readAllLines(SCRIPT).stream()
-                    .filter(line -> !line.startsWith("/"))
-                    .collect(Collectors.joining("\n"));
-            SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
-            int snippets = 0;
-            while (!source.isBlank()) {
-                SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(source);
-                List<SnippetEvent> events = shell.eval(info.source());
-                for (SnippetEvent event : events) {
-                    if (event.exception() != null) {
-                        fail("snippet threw: " + info.source().strip() + "\n" + event.exception());
-                    }
-                    if (event.status() == Snippet.Status.REJECTED) {
-                        String why = shell.diagnostics(event.snippet())
-                                .map(d -> d.getMessage(null)).collect(Collectors.joining("; "));
-                        fail("snippet rejected: " + info.source().strip() + "\n" + why);
-                    }
-                }
-                snippets++;
-                source = info.remaining();
-            }
+        try (JShell shell = JshellScripts.newShell()) {
+            int snippets = JshellScripts.runEverySnippet(shell, SCRIPT);
             assertTrue(snippets > 10, "snippets: " + snippets);
-            assertEquals("2", value(shell, "result.completions().size()"));
-            assertEquals("true", value(shell, "verdict.correct()"));
+            assertEquals("2", JshellScripts.value(shell, "result.completions().size()"));
+            assertEquals("true", JshellScripts.value(shell, "verdict.correct()"));
         } finally {
             if (old == null) {
                 System.clearProperty("redstar.model");
@@ -68,9 +36,6 @@ class QuickstartJshellTest {
         }
     }
 
-    private static String value(JShell shell, String expression) {
-        return shell.eval(expression).get(0).value();
-    }
 
     @Test
     void readme_showsTheScriptVerbatim() throws Exception {
