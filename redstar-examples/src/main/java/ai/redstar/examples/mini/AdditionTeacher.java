@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * <pre>
  * &lt;think&gt;
  * We add 4738 and 2965 column by column, from the right.
+ * 4738: 4 thousands 7 hundreds 3 tens 8 ones
+ * 2965: 2 thousands 9 hundreds 6 tens 5 ones
  * ones: 8+5=13, write 3, carry 1
  * tens: 3+6+1=10, write 0, carry 1
  * hundreds: 7+9+1=17, write 7, carry 1
@@ -48,6 +50,8 @@ public final class AdditionTeacher {
     static final String BOXED = "\\boxed{";
     static final String[] COLUMNS = {"ones: ", "tens: ", "hundreds: ", "thousands: ", "ten-thousands: ",
         "hundred-thousands: ", "millions: ", "ten-millions: ", "hundred-millions: "};
+    static final String[] PLACES = {" ones", " tens", " hundreds", " thousands", " ten-thousands",
+        " hundred-thousands", " millions", " ten-millions", " hundred-millions"};
     static final String[][] OPENINGS = {
         {"We add ", " and ", " column by column, from the right.\n"},
         {"Add ", " and ", " digit by digit, starting with the ones.\n"},
@@ -148,6 +152,13 @@ public final class AdditionTeacher {
 
         StringBuilder sb = new StringBuilder(64 + 40 * columns);
         sb.append(THINK).append(opening[0]).append(a).append(opening[1]).append(b).append(opening[2]);
+        for (String number : new String[] {a, b}) {
+            sb.append(number).append(':');
+            for (int i = 0; i < number.length(); i++) {
+                sb.append(' ').append(number.charAt(i)).append(PLACES[number.length() - 1 - i]);
+            }
+            sb.append('\n');
+        }
         int carry = 0;
         char[] written = new char[columns];
         boolean slipped = false;
@@ -193,6 +204,7 @@ public final class AdditionTeacher {
         List<String> p = new ArrayList<>(List.of(THINK, END_THINK, BOXED, WRITE, CARRY, LAST_CARRY_ZERO,
                 LAST_CARRY_ONE, READ, SO));
         p.addAll(List.of(COLUMNS));
+        p.addAll(List.of(PLACES));
         for (String[] o : OPENINGS) {
             p.addAll(List.of(o));
         }

@@ -51,9 +51,9 @@ import java.util.Map;
 public final class Feasibility {
     static final Map<String, String> DEFAULTS = Map.ofEntries(Map.entry("seed", "1"), Map.entry("hidden", "64"),
             Map.entry("layers", "2"), Map.entry("heads", "4"), Map.entry("kv", "2"), Map.entry("inter", "176"),
-            Map.entry("train", "200"), Map.entry("test", "50"), Map.entry("samples", "2"),
-            Map.entry("fractions", "0.25,1"), Map.entry("epochs", "3"), Map.entry("lr", "3e-3"),
-            Map.entry("batch", "2048"), Map.entry("levels", "1-3"), Map.entry("rlSteps", "0"),
+            Map.entry("train", "1500"), Map.entry("test", "50"), Map.entry("samples", "2"),
+            Map.entry("fractions", "0.25,1"), Map.entry("epochs", "2"), Map.entry("lr", "3e-3"),
+            Map.entry("batch", "1024"), Map.entry("levels", "1-2"), Map.entry("rlSteps", "0"),
             Map.entry("rlPrompts", "8"), Map.entry("rlSamples", "4"), Map.entry("rlLr", "1e-4"),
             Map.entry("out", "/tmp/redstar-mini"));
 

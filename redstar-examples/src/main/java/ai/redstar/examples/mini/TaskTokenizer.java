@@ -26,7 +26,7 @@ import java.util.Set;
  * {@code tokenizer_config.json} with the ChatML template), read by {@code ChatTokenizer.load}, transformers and any
  * other consumer: every printable ASCII character and the newline is a token, and so is each fixed phrase of the
  * {@link AdditionTeacher}'s traces, of the prompt ({@link PromptTemplate#MATH_INSTRUCTION}) and of the ChatML
- * scaffolding. Digits are single tokens, so a level-4 trace is about 130 tokens instead of about 330 characters.
+ * scaffolding. Digits are single tokens; a conversation takes fewer than a third as many tokens as characters.
  *
  * <p>How: a WordLevel model behind a Split pre-tokenizer whose regex tries the phrases longest first, then any one
  * character; a concatenating decoder, so decoding gives back the exact text. Special tokens {@code <|endoftext|>}
