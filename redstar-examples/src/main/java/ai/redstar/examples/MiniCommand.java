@@ -78,9 +78,20 @@ public final class MiniCommand implements Callable<Integer> {
         return b;
     }
 
+    /**
+     * The property that sets libtorch's intra-op threads. The miniature's model is so small that every op is
+     * dispatch-bound: one thread is as fast on an idle machine and many times faster on a busy one, where spinning
+     * threads of two processes starve each other (measured: 1 against 64 SFT steps per second).
+     */
+    static final String THREADS = "ai.djl.pytorch.num_threads";
+
     @Override
     public Integer call() {
         long started = System.nanoTime();
+        if (System.getProperty(THREADS) == null) {
+            System.setProperty(THREADS, "1");
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
         MiniRedstar.Builder b = builder();
         stdout.println("Miniature RedStar (" + (quick ? "quick" : "full") + " preset), output in " + out.toAbsolutePath());
         MiniRedstar.Result r = b.build().run();

@@ -305,7 +305,8 @@ public final class MiniRedstar {
             List<SizeResult> sizes = new ArrayList<>();
             try (ChatTokenizer tok = ChatTokenizer.load(tokDir)) {
                 int imEnd = tok.tokenToId("<|im_end|>").orElseThrow();
-                int maxNew = 40 + 16 * (st.maxLevel() + 1);
+                // a level-L trace is about 45 + 27 (L + 1) tokens (70 at level 1, 102 at 2, 130 at 3); room to spare
+                int maxNew = 50 + 28 * (st.maxLevel() + 1);
                 MiniEvaluation eval = new MiniEvaluation(tok, held, maxNew, imEnd, s.progress);
                 ModelConfig config = ModelConfig.builder(ModelType.QWEN2).vocabSize(tok.vocabularySize())
                         .hiddenSize(st.hidden()).intermediateSize(st.hidden() * 11 / 4).numHiddenLayers(st.layers())

@@ -19,6 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MiniRedstarTest {
+    static {
+        // a tiny model is dispatch-bound; one libtorch thread avoids spinning against other processes (only takes
+        // effect when no earlier test of this JVM has loaded the engine)
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
+        }
+    }
+
     /** Tiny sizes: wiring only, the numbers mean nothing. */
     static final MiniRedstar.Settings TINY = new MiniRedstar.Settings(1, 2, 12, 3, 2, List.of(10, 30), 1, 512, 3e-3,
             16, 1, 1, 2, 2, 1e-4, 2);
