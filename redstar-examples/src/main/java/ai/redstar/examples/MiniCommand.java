@@ -25,8 +25,8 @@ public final class MiniCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "The CI smoke test preset (about two minutes on two cores).")
     boolean quick;
 
-    @Option(names = "--out", defaultValue = "runs/mini", paramLabel = "DIR",
-            description = "Output folder; a rerun skips completed stages (default ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder; a rerun skips completed stages"
+            + " (default runs/mini, or runs/mini-quick with --quick).")
     Path out;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of everything (default ${DEFAULT-VALUE}).")
@@ -62,7 +62,8 @@ public final class MiniCommand implements Callable<Integer> {
 
     /** The builder these options describe. */
     MiniRedstar.Builder builder() {
-        MiniRedstar.Builder b = MiniRedstar.builder(out).seed(seed).strategy(strategy)
+        Path folder = out != null ? out : Path.of(quick ? "runs/mini-quick" : "runs/mini");
+        MiniRedstar.Builder b = MiniRedstar.builder(folder).seed(seed).strategy(strategy)
                 .preset(quick ? MiniRedstar.Preset.QUICK : MiniRedstar.Preset.FULL).log(stdout::println);
         if (dataSizes != null) {
             b.dataSizes(dataSizes);
@@ -93,8 +94,10 @@ public final class MiniCommand implements Callable<Integer> {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
         MiniRedstar.Builder b = builder();
-        stdout.println("Miniature RedStar (" + (quick ? "quick" : "full") + " preset), output in " + out.toAbsolutePath());
-        MiniRedstar.Result r = b.build().run();
+        MiniRedstar mini = b.build();
+        stdout.println("Miniature RedStar (" + (quick ? "quick" : "full") + " preset), output in "
+                + mini.outputDir().toAbsolutePath());
+        MiniRedstar.Result r = mini.run();
         stdout.println();
         stdout.println("This is a synthetic miniature; accuracies are measured on held-out problems.");
         stdout.print(MiniReport.table(r));

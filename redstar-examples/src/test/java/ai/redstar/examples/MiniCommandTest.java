@@ -38,6 +38,13 @@ class MiniCommandTest {
     }
 
     @Test
+    void options_quickWithoutOut_writesToItsOwnFolder() {
+        MiniCommand c = new MiniCommand();
+        new CommandLine(c).parseArgs("--quick");
+        assertEquals(Path.of("runs/mini-quick"), c.builder().build().outputDir());
+    }
+
+    @Test
     void options_unknownStrategy_isAUsageErrorNamingTheChoices() {
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new RedstarCli());

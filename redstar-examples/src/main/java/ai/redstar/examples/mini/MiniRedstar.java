@@ -71,8 +71,9 @@ import java.util.stream.Stream;
  * <p>Output folder: {@code problems/} (train.jsonl, eval.jsonl), {@code dataset/} (sft.jsonl, pairs.jsonl,
  * report.json, ...), {@code tokenizer/}, {@code sft/records-<n>/} (a Hugging Face checkpoint folder with
  * {@code eval.json}), {@code rl/model/} and {@code rl/eval.json}, then results.json, report.md, report.html and
- * accuracy.png. Every stage writes into a temporary folder renamed into place when complete, so a rerun with the same
- * settings skips the stages already done; a rerun with other settings into the same folder is refused.
+ * accuracy.png. Every stage writes into a temporary folder renamed into place when complete, so a rerun skips the
+ * stages already done: another strategy, other RL steps or more data sizes rerun only the stages they change; other
+ * task, dataset or model settings into the same folder are refused.
  *
  * <p>Not thread-safe; {@link #run()} runs on the calling thread.
  */
@@ -162,9 +163,9 @@ public final class MiniRedstar {
     /** The two measured presets. */
     public enum Preset {
         /** The CI smoke test: two data sizes, a short RL; about two minutes on an idle 2-core machine. */
-        QUICK(new Settings(1, 2, 600, 50, 2, List.of(300, 1800), 2, 512, 3e-3, 64, 2, 10, 8, 4, 1e-4, 4)),
+        QUICK(new Settings(1, 2, 2000, 100, 2, List.of(600, 6000), 2, 512, 3e-3, 64, 2, 40, 8, 8, 1e-4, 4)),
         /** The default: four data sizes and RL; about ten minutes on an idle 2-core machine. */
-        FULL(new Settings(1, 3, 1200, 100, 2, List.of(300, 900, 2700, 5400), 2, 512, 3e-3, 64, 2, 30, 8, 4, 1e-4,
+        FULL(new Settings(1, 3, 3900, 100, 2, List.of(600, 1800, 5400, 16000), 2, 512, 3e-3, 64, 2, 60, 8, 8, 1e-4,
                 8));
 
         private final Settings settings;
@@ -366,7 +367,15 @@ public final class MiniRedstar {
 
                 // d. RL on the best SFT model, then sampled evaluation of both
                 Path rlDir = out.resolve("rl");
-                JsonObject rlDone = stage("rl", rlDir, seconds, skipped, tmp -> {
+                JsonObject rlKey = new JsonObject();
+                rlKey.addProperty("strategy", s.strategy.label());
+                rlKey.addProperty("from", from.records());
+                rlKey.addProperty("steps", st.rlSteps());
+                rlKey.addProperty("prompts", st.rlPrompts());
+                rlKey.addProperty("samples", st.rlSamples());
+                rlKey.addProperty("learning_rate", st.rlLearningRate());
+                rlKey.addProperty("k", st.k());
+                JsonObject rlDone = stage("rl", rlDir, rlKey, seconds, skipped, tmp -> {
                     JsonObject o = new JsonObject();
                     o.addProperty("from", from.checkpoint().toString());
                     Path model = tmp.resolve("model");
@@ -492,9 +501,21 @@ public final class MiniRedstar {
      */
     private JsonObject stage(String name, Path dir, java.util.Map<String, Double> seconds, List<String> skipped,
             StageBody body) throws IOException {
+        return stage(name, dir, new JsonObject(), seconds, skipped, body);
+    }
+
+    /** As above; a completed stage whose {@code key} differs from {@code key} is run again. */
+    private JsonObject stage(String name, Path dir, JsonObject key, java.util.Map<String, Double> seconds,
+            List<String> skipped, StageBody body) throws IOException {
         Path marker = dir.resolve(DONE);
-        if (Files.isRegularFile(marker)) {
-            JsonObject done = readJson(marker);
+        JsonObject previous = Files.isRegularFile(marker) ? readJson(marker) : null;
+        if (previous != null && !key.equals(previous.getAsJsonObject("key"))) {
+            log.accept("stage " + name + ": " + dir + " was made with " + previous.get("key") + "; running it again"
+                    + " with " + key);
+            previous = null;
+        }
+        if (previous != null) {
+            JsonObject done = previous;
             seconds.put(name, done.get("seconds").getAsDouble());
             skipped.add(name);
             log.accept("stage " + name + ": complete in " + dir + ", skipped");
@@ -509,6 +530,7 @@ public final class MiniRedstar {
         double took = secs(t0);
         done.addProperty("stage", name);
         done.addProperty("seconds", took);
+        done.add("key", key);
         writeAtomically(tmp.resolve(DONE), GSON.toJson(done));
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         seconds.put(name, took);
@@ -519,8 +541,11 @@ public final class MiniRedstar {
     private void checkSettings(Path out, Settings st) throws IOException {
         JsonObject mine = new JsonObject();
         mine.addProperty("seed", s.seed);
-        mine.addProperty("strategy", s.strategy.label());
-        mine.add("settings", st.toJson());
+        JsonObject before = st.toJson();
+        for (String rl : List.of("dataSizes", "rlSteps", "rlPrompts", "rlSamples", "rlLearningRate", "k")) {
+            before.remove(rl); // the stages that depend on these are keyed by them and rerun when they change
+        }
+        mine.add("settings", before);
         Path file = out.resolve(SETTINGS);
         if (Files.isRegularFile(file)) {
             JsonObject theirs = readJson(file);
@@ -681,6 +706,17 @@ public final class MiniRedstar {
                     all.add("dataSizes " + st.dataSizes() + " must be >= 1 and strictly ascending");
                     break;
                 }
+            }
+            long low = AdditionTask.pow10(AdditionTask.digits(st.minLevel()) - 1);
+            long distinct = (9 * low) * (9 * low);
+            if ((long) st.trainPerLevel() + st.evalPerLevel() > distinct / 2) {
+                all.add(String.format(Locale.ROOT, "trainPerLevel + evalPerLevel = %d exceeds half of the %d distinct"
+                        + " questions of level %d; ask for fewer", st.trainPerLevel() + st.evalPerLevel(), distinct,
+                        st.minLevel()));
+            }
+            if (st.minLevel() < 1 || st.maxLevel() > AdditionTask.MAX_LEVEL || st.minLevel() > st.maxLevel()) {
+                all.add("levels " + st.minLevel() + ".." + st.maxLevel() + " must satisfy 1 <= min <= max <= "
+                        + AdditionTask.MAX_LEVEL);
             }
             if (st.rlSteps() < 1) {
                 all.add("rlSteps must be >= 1, was " + st.rlSteps());

@@ -28,11 +28,11 @@ class MiniRedstarTest {
     }
 
     /** Tiny sizes: wiring only, the numbers mean nothing. */
-    static final MiniRedstar.Settings TINY = new MiniRedstar.Settings(1, 2, 12, 3, 2, List.of(10, 30), 1, 512, 3e-3,
+    static final MiniRedstar.Settings TINY = new MiniRedstar.Settings(1, 2, 12, 3, 4, List.of(10, 30), 1, 512, 3e-3,
             16, 1, 1, 2, 2, 1e-4, 2);
 
     @Test
-    void run_tinySettings_writesEveryStageAndReport_andRerunSkipsCompletedStages(@TempDir Path dir) throws Exception {
+    void run_tinySettings_writesEveryStageAndReport_andRerunsOnlyWhatChanged(@TempDir Path dir) throws Exception {
         List<String> log = new ArrayList<>();
         MiniRedstar.Result first = MiniRedstar.builder(dir).settings(TINY).seed(3).progress(Progress.Mode.OFF)
                 .log(log::add).build().run();
@@ -61,11 +61,18 @@ class MiniRedstarTest {
             assertEquals(tok.vocabularySize(), lm.config().vocabSize());
         }
 
+        // another strategy: only the RL stage runs again (DPO on the dataset's pairs)
         MiniRedstar.Result second = MiniRedstar.builder(dir).settings(TINY).seed(3).progress(Progress.Mode.OFF)
-                .build().run();
-        assertEquals(List.of("problems", "dataset", "tokenizer", "sft-10", "sft-30", "rl"), second.skipped());
-        assertEquals(first.rl().accuracy(), second.rl().accuracy());
+                .strategy(MiniRedstar.Strategy.DPO).build().run();
+        assertEquals(List.of("problems", "dataset", "tokenizer", "sft-10", "sft-30"), second.skipped());
         assertEquals(first.sizes().get(1).greedy(), second.sizes().get(1).greedy());
+        assertTrue(Files.readString(dir.resolve(MiniReport.MARKDOWN)).contains("SFT best + dpo (greedy)"));
+
+        // the same again: every stage is complete
+        MiniRedstar.Result third = MiniRedstar.builder(dir).settings(TINY).seed(3).progress(Progress.Mode.OFF)
+                .strategy(MiniRedstar.Strategy.DPO).build().run();
+        assertEquals(List.of("problems", "dataset", "tokenizer", "sft-10", "sft-30", "rl"), third.skipped());
+        assertEquals(second.rl(), third.rl());
     }
 
     @Test
@@ -81,6 +88,16 @@ class MiniRedstarTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MiniRedstar.builder(Path.of("x")).dataSizes(List.of(50, 20)).seed(1).seed(2).build());
         assertTrue(e.getMessage().contains("ascending") && e.getMessage().contains("seed was set twice"),
+                e.getMessage());
+    }
+
+    @Test
+    void build_moreProblemsThanLevelOneHolds_rejectedBeforeAnythingIsWritten(@TempDir Path dir) {
+        MiniRedstar.Settings tooMany = new MiniRedstar.Settings(1, 1, 4000, 100, 2, List.of(10), 1, 512, 3e-3, 16, 1,
+                1, 2, 2, 1e-4, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MiniRedstar.builder(dir).settings(tooMany).build());
+        assertTrue(e.getMessage().contains("4100 exceeds half of the 8100 distinct questions of level 1"),
                 e.getMessage());
     }
 
