@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         version = "redstar 0.1.0-SNAPSHOT",
         description = "Long chain-of-thought reasoning models on the JVM.",
         subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, VerifyCommand.class,
-            DatasetCommand.class, SftCommand.class, DpoCommand.class, RlCommand.class,
+            DatasetCommand.class, SftCommand.class, DpoCommand.class, RlCommand.class, EvalCommand.class,
             BenchCommand.class, GeoCommand.class, MiniCommand.class})
 public final class RedstarCli implements Runnable {
 

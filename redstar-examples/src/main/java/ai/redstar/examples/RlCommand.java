@@ -17,6 +17,7 @@ import ai.redstar.rl.RlStrategy;
 import ai.redstar.rl.RlTrainer;
 import ai.redstar.rl.reward.RewardFunction;
 import ai.redstar.rl.rollout.Prompt;
+import ai.redstar.train.CheckpointStore;
 import ai.redstar.verify.Gold;
 import ai.redstar.verify.RuleVerifier;
 import java.io.IOException;
@@ -26,15 +27,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code redstar rl}: online RL of a model folder on math problems ({@code {"question", "answer"}} JSONL) through
- * {@link RlTrainer}, rewarded by {@link RuleVerifier} correctness; the strategies' defaults apply with the KL term off
- * (no reference model is loaded). The trained model goes to {@code --output}/model, metrics to
- * {@code --output}/metrics.jsonl.
+ * {@link RlTrainer}, rewarded by {@link RuleVerifier} correctness; the strategies' defaults apply except the KL
+ * coefficient, {@code --kl-coef} (default 0: no KL term, no reference model loaded). With a KL term the reference is
+ * {@code --reference}, or else the starting model ({@code --model}) loaded a second time. Checkpoints
+ * ({@code checkpoint-STEP}, every {@code --save-every} steps and at the last) go to {@code --output}, and
+ * {@code --resume latest} (or a checkpoint folder) continues a run with the same settings up to {@code --steps}. The
+ * trained model goes to {@code --output}/model, metrics to {@code --output}/metrics.jsonl (appended on resume).
  */
 @Command(name = "rl", mixinStandardHelpOptions = true,
         description = "RL (REINFORCE++, GRPO or PPO) on JSONL problems {\"question\", \"answer\"}, graded by rules.")
@@ -75,37 +80,96 @@ public final class RlCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Default ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--kl-coef", defaultValue = "0",
+            description = "KL coefficient against the reference; 0 turns the KL term off (default ${DEFAULT-VALUE}; "
+                    + "the papers use 0.01 for REINFORCE++ and PPO, 0.04 for GRPO).")
+    double klCoef;
+
+    @Option(names = "--reference", paramLabel = "DIR",
+            description = "Reference model folder of the KL term (default: the starting model, --model).")
+    Path reference;
+
+    @Option(names = "--save-every", paramLabel = "STEPS",
+            description = "Steps between checkpoints in --output (default: only at the last step).")
+    Long saveEvery;
+
+    @Option(names = "--keep", description = "Checkpoints kept, the newest (default 2).")
+    Integer keep;
+
+    @Option(names = "--resume", paramLabel = "DIR|latest",
+            description = "Continue from a checkpoint folder, or from the newest in --output with 'latest'.")
+    String resume;
+
     @Option(names = "--device", description = "cpu or gpu (default: the engine's default device).")
     String device;
 
     PrintStream out = System.out;
+    PrintStream err = System.err;
 
+    /** Exit status 2 with the message on standard error when an option is invalid. */
     @Override
     public Integer call() throws IOException {
+        if (!(klCoef >= 0 && Double.isFinite(klCoef))) {
+            err.println("redstar rl: --kl-coef must be a finite number >= 0, was " + klCoef);
+            return 2;
+        }
+        if (reference != null && klCoef == 0) {
+            err.println("redstar rl: --reference is only read by the KL term; set --kl-coef > 0 or drop --reference");
+            return 2;
+        }
+        Optional<Path> checkpoint = resumeCheckpoint(resume, output, err, "rl");
+        if (resume != null && checkpoint.isEmpty()) {
+            return 2;
+        }
         Device onDevice = device == null ? Engine.getInstance().defaultDevice() : Device.fromName(device);
         Files.createDirectories(output);
         RlStrategy chosen = switch (strategy) {
             case REINFORCE -> {
                 ReinforcePlusPlus d = ReinforcePlusPlus.defaults();
-                yield new ReinforcePlusPlus(d.clip(), 0, d.gamma(), d.scoreClip(), d.variance(), d.groupBaseline());
+                yield new ReinforcePlusPlus(d.clip(), klCoef, d.gamma(), d.scoreClip(), d.variance(),
+                        d.groupBaseline());
             }
             case GRPO -> {
                 Grpo d = Grpo.defaults();
-                yield new Grpo(d.clip(), 0, d.scaleByStd(), d.epsilon(), d.variance());
+                yield new Grpo(d.clip(), klCoef, d.scaleByStd(), d.epsilon(), d.variance());
             }
             case PPO -> {
                 Ppo d = Ppo.defaults();
-                yield new Ppo(d.clip(), d.dualClip(), d.valueClip(), d.valueCoef(), d.gamma(), d.lambda(), 0, 0);
+                yield new Ppo(d.clip(), d.dualClip(), d.valueClip(), d.valueCoef(), d.gamma(), d.lambda(), klCoef, 0);
             }
         };
         RuleVerifier verifier = RuleVerifier.builder().build();
-        try (ChatTokenizer tokenizer = ChatTokenizer.load(model); CausalLm lm = CausalLm.load(model, onDevice)) {
+        try (ChatTokenizer tokenizer = ChatTokenizer.load(model); CausalLm lm = CausalLm.load(model, onDevice);
+                CausalLm ref = klCoef > 0 ? CausalLm.load(reference == null ? model : reference, onDevice) : null) {
             List<Prompt> problems = read(tokenizer);
-            List<RlStepMetrics> m = RlTrainer.builder(lm, problems).decoder(ids -> tokenizer.decode(ids, true))
+            RlTrainer.Builder b = RlTrainer.builder(lm, problems).decoder(ids -> tokenizer.decode(ids, true))
                     .reward(RewardFunction.correctness(verifier)).strategy(chosen).steps(steps)
                     .promptsPerStep(promptsPerStep).samplesPerPrompt(samples).maxNewTokens(maxNewTokens)
                     .learningRate(learningRate).temperature(temperature).seed(seed)
-                    .metricsFile(output.resolve("metrics.jsonl")).build().fit();
+                    .metricsFile(output.resolve("metrics.jsonl")).outputDir(output);
+            if (ref != null) {
+                b.reference(ref);
+            }
+            if (saveEvery != null) {
+                b.checkpointEvery(saveEvery);
+            }
+            if (keep != null) {
+                b.keepCheckpoints(keep);
+            }
+            checkpoint.ifPresent(b::resumeFrom);
+            RlTrainer trainer;
+            try {
+                trainer = b.build();
+            } catch (IllegalArgumentException invalid) {
+                err.println("redstar rl: " + invalid.getMessage());
+                return 2;
+            }
+            List<RlStepMetrics> m = trainer.fit();
+            if (m.isEmpty()) {
+                out.printf(Locale.ROOT, "rl: %s already reached step %d; nothing to train%n",
+                        checkpoint.map(Path::toString).orElse(output.toString()), steps);
+                return 0;
+            }
             Path saved = output.resolve("model");
             lm.save(saved, TensorDtype.F32);
             SftCommand.copyTokenizerFiles(model, saved);
@@ -114,6 +178,30 @@ public final class RlCommand implements Callable<Integer> {
                     strategy.name().toLowerCase(Locale.ROOT), m.size(), last.rewardMean(), saved);
         }
         return 0;
+    }
+
+    /**
+     * The checkpoint named by {@code --resume}: "latest" is the newest complete one in {@code output}. Empty, with the
+     * reason printed, when there is none.
+     */
+    static Optional<Path> resumeCheckpoint(String resume, Path output, PrintStream err, String command) {
+        if (resume == null) {
+            return Optional.empty();
+        }
+        if (resume.equals("latest")) {
+            Optional<Path> latest = CheckpointStore.latest(output);
+            if (latest.isEmpty()) {
+                err.println("redstar " + command + ": --resume latest: " + output + " holds no checkpoint");
+            }
+            return latest;
+        }
+        Path folder = Path.of(resume);
+        if (!Files.isRegularFile(folder.resolve(CheckpointStore.STATE_FILE))) {
+            err.println("redstar " + command + ": --resume " + resume + " is not a checkpoint folder (no "
+                    + CheckpointStore.STATE_FILE + "); give a checkpoint-STEP folder or 'latest'");
+            return Optional.empty();
+        }
+        return Optional.of(folder);
     }
 
     private List<Prompt> read(ChatTokenizer tokenizer) {

@@ -1,50 +1,43 @@
 package ai.redstar.examples.mini;
 
-import ai.redstar.core.generate.Completion;
-import ai.redstar.core.generate.GenerationRequest;
-import ai.redstar.core.generate.GenerationResult;
-import ai.redstar.core.generate.Generator;
-import ai.redstar.core.generate.SamplingParams;
 import ai.redstar.core.model.CausalLm;
 import ai.redstar.core.progress.Progress;
 import ai.redstar.core.tokenizer.ChatTokenizer;
+import ai.redstar.data.eval.EvalReport;
+import ai.redstar.data.eval.Evaluator;
+import ai.redstar.data.problem.Problem;
 import ai.redstar.data.problem.PromptTemplate;
-import ai.redstar.verify.Gold;
 import ai.redstar.verify.RuleVerifier;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Held-out evaluation of the miniature: greedy accuracy by level, and pass@k / maj@k from {@code k} samples per
- * problem, every answer graded by {@link RuleVerifier} against the exact sum. Not thread-safe.
+ * Held-out evaluation of the miniature through {@link Evaluator}: greedy accuracy by level, and pass@k / maj@k from
+ * {@code k} samples per problem, every answer graded by {@link RuleVerifier} against the exact sum. Not thread-safe.
  */
 final class MiniEvaluation {
-    /** Problems generated together; bounds memory and sets the progress granularity. */
+    /** Sequences decoded together. */
     private static final int CHUNK = 64;
+    private static final Pattern LEVEL = Pattern.compile("\\d+");
 
     private final ChatTokenizer tokenizer;
     private final List<MiniProblem> problems;
-    private final List<int[]> prompts;
     private final RuleVerifier verifier;
     private final int maxNewTokens;
-    private final int stopId;
     private final Progress.Mode progress;
 
-    MiniEvaluation(ChatTokenizer tokenizer, List<MiniProblem> problems, int maxNewTokens, int stopId,
-            Progress.Mode progress) {
+    MiniEvaluation(ChatTokenizer tokenizer, List<MiniProblem> problems, int maxNewTokens, Progress.Mode progress) {
         this.tokenizer = tokenizer;
         this.problems = List.copyOf(problems);
         this.verifier = RuleVerifier.builder().build();
         this.maxNewTokens = maxNewTokens;
-        this.stopId = stopId;
         this.progress = progress;
-        this.prompts = new ArrayList<>();
-        for (MiniProblem p : problems) {
-            prompts.add(promptIds(tokenizer, p));
-        }
     }
 
     /** The prompt of a problem exactly as the SFT data renders it (the standard math prompt, ChatML). */
@@ -98,66 +91,50 @@ final class MiniEvaluation {
     }
 
     /** Greedy decoding, one answer per problem. */
-    Score greedy(CausalLm model, String task) {
-        SamplingParams params = SamplingParams.builder(maxNewTokens).temperature(0).stopTokenIds(stopId).build();
-        List<List<String>> answers = generate(model, params, task);
-        Map<Integer, Integer> correct = new TreeMap<>();
-        Map<Integer, Integer> total = new TreeMap<>();
-        for (int i = 0; i < problems.size(); i++) {
-            MiniProblem p = problems.get(i);
-            boolean ok = verifier.verify(answers.get(i).get(0), Gold.math(p.answer())).correct();
-            total.merge(p.level(), 1, Integer::sum);
-            correct.merge(p.level(), ok ? 1 : 0, Integer::sum);
-        }
-        return new Score(correct, total);
+    Score greedy(CausalLm model) {
+        EvalReport report = evaluator(model, 1, 0, 0).evaluate(asProblems());
+        return counts(report, EvalReport.Row::accuracy);
     }
 
     /**
      * {@code k} samples per problem at {@code temperature}: element 0 is pass@k (some sample is correct), element 1
      * maj@k (the most frequent extracted answer is correct).
      */
-    Score[] sampled(CausalLm model, int k, double temperature, long seed, String task) {
-        SamplingParams params = SamplingParams.builder(maxNewTokens).temperature(temperature).samplesPerPrompt(k)
-                .seed(seed).stopTokenIds(stopId).build();
-        List<List<String>> answers = generate(model, params, task);
-        Map<Integer, Integer> pass = new TreeMap<>();
-        Map<Integer, Integer> maj = new TreeMap<>();
-        Map<Integer, Integer> total = new TreeMap<>();
-        for (int i = 0; i < problems.size(); i++) {
-            MiniProblem p = problems.get(i);
-            Gold gold = Gold.math(p.answer());
-            boolean any = false;
-            for (String a : answers.get(i)) {
-                any |= verifier.verify(a, gold).correct();
-            }
-            boolean majority = verifier.majority(answers.get(i), gold).verdict().correct();
-            total.merge(p.level(), 1, Integer::sum);
-            pass.merge(p.level(), any ? 1 : 0, Integer::sum);
-            maj.merge(p.level(), majority ? 1 : 0, Integer::sum);
-        }
-        return new Score[] {new Score(pass, total), new Score(maj, total)};
+    Score[] sampled(CausalLm model, int k, double temperature, long seed) {
+        EvalReport report = evaluator(model, k, temperature, seed).evaluate(asProblems());
+        return new Score[] {counts(report, r -> r.passAtK().orElse(0)), counts(report, r -> r.majAtK().orElse(0))};
     }
 
-    private List<List<String>> generate(CausalLm model, SamplingParams params, String task) {
-        Generator generator = Generator.builder(model).decoder(ids -> tokenizer.decode(ids, true))
-                .maxBatchRows(CHUNK).build();
-        List<List<String>> out = new ArrayList<>();
-        try (Progress bar = Progress.start(task, problems.size(), progress)) {
-            for (int from = 0; from < problems.size(); from += CHUNK) {
-                List<GenerationRequest> requests = new ArrayList<>();
-                for (int[] p : prompts.subList(from, Math.min(prompts.size(), from + CHUNK))) {
-                    requests.add(GenerationRequest.of(p, params));
-                }
-                for (GenerationResult r : generator.generate(requests)) {
-                    List<String> texts = new ArrayList<>();
-                    for (Completion c : r.completions()) {
-                        texts.add(c.text().orElseGet(() -> tokenizer.decode(c.tokenIds(), true)));
-                    }
-                    out.add(texts);
-                }
-                bar.stepTo(out.size());
-            }
+    private Evaluator evaluator(CausalLm model, int k, double temperature, long seed) {
+        Evaluator.Builder b = Evaluator.builder(model, tokenizer, verifier).samples(k).maxNewTokens(maxNewTokens)
+                .batchRows(CHUNK).progress(progress);
+        if (k > 1) {
+            b.temperature(temperature).topP(1.0).seed(seed);
+        }
+        return b.build();
+    }
+
+    private List<Problem> asProblems() {
+        List<Problem> out = new ArrayList<>();
+        for (int i = 0; i < problems.size(); i++) {
+            out.add(problems.get(i).toProblem(i + 1));
         }
         return out;
+    }
+
+    /** Per-level counts from a report's shares ({@code share × problems}, rounded). */
+    private Score counts(EvalReport report, ToDoubleFunction<EvalReport.Row> share) {
+        Map<Integer, Integer> correct = new TreeMap<>();
+        Map<Integer, Integer> total = new TreeMap<>();
+        for (EvalReport.Row row : report.levels()) {
+            Matcher m = LEVEL.matcher(row.level());
+            if (!m.find()) {
+                throw new IllegalStateException("evaluation row level '" + row.level() + "' names no level number");
+            }
+            int level = Integer.parseInt(m.group());
+            total.put(level, row.problems());
+            correct.put(level, (int) Math.round(share.applyAsDouble(row) * row.problems()));
+        }
+        return new Score(correct, total);
     }
 }

@@ -165,7 +165,7 @@ public final class MiniRedstar {
         /** The CI smoke test: two data sizes, a short RL; about two minutes on an idle 2-core machine. */
         QUICK(new Settings(1, 2, 2000, 100, 2, List.of(600, 6000), 2, 512, 3e-3, 64, 2, 40, 8, 8, 1e-4, 4)),
         /** The default: four data sizes and RL; about ten minutes on an idle 2-core machine. */
-        FULL(new Settings(1, 3, 3900, 100, 2, List.of(600, 1800, 5400, 16000), 2, 512, 3e-3, 64, 2, 60, 8, 8, 1e-4,
+        FULL(new Settings(1, 4, 3900, 100, 2, List.of(750, 2250, 6750, 13500), 2, 512, 3e-3, 64, 2, 60, 8, 8, 1e-4,
                 8));
 
         private final Settings settings;
@@ -308,7 +308,7 @@ public final class MiniRedstar {
                 int imEnd = tok.tokenToId("<|im_end|>").orElseThrow();
                 // a level-L trace is about 45 + 27 (L + 1) tokens (70 at level 1, 102 at 2, 130 at 3); room to spare
                 int maxNew = 50 + 28 * (st.maxLevel() + 1);
-                MiniEvaluation eval = new MiniEvaluation(tok, held, maxNew, imEnd, s.progress);
+                MiniEvaluation eval = new MiniEvaluation(tok, held, maxNew, s.progress);
                 ModelConfig config = ModelConfig.builder(ModelType.QWEN2).vocabSize(tok.vocabularySize())
                         .hiddenSize(st.hidden()).intermediateSize(st.hidden() * 11 / 4).numHiddenLayers(st.layers())
                         .numAttentionHeads(4).numKeyValueHeads(2).maxPositionEmbeddings(512).tieWordEmbeddings(true)
@@ -341,7 +341,7 @@ public final class MiniRedstar {
                             double trainSeconds = secs(t0);
                             lm.save(tmp, TensorDtype.F32);
                             copyTokenizer(tokDir, tmp);
-                            MiniEvaluation.Score score = eval.greedy(lm, "eval sft-" + records);
+                            MiniEvaluation.Score score = eval.greedy(lm);
                             log.accept(String.format(Locale.ROOT, "SFT %d records: %d steps, loss %.3f, held-out"
                                     + " greedy accuracy %.3f", records, r.steps(), r.finalLoss(), score.accuracy()));
                             JsonObject o = new JsonObject();
@@ -380,14 +380,14 @@ public final class MiniRedstar {
                     o.addProperty("from", from.checkpoint().toString());
                     Path model = tmp.resolve("model");
                     try (CausalLm policy = CausalLm.load(from.checkpoint(), Device.cpu())) {
-                        Score2 sftSampled = new Score2(eval.sampled(policy, st.k(), 0.7, s.seed, "pass@k sft"));
+                        Score2 sftSampled = new Score2(eval.sampled(policy, st.k(), 0.7, s.seed));
                         long t0 = System.nanoTime();
                         o.add("training", train(policy, from.checkpoint(), tok, imEnd, train, datasetDir, maxNew));
                         o.addProperty("train_seconds", secs(t0));
                         policy.save(model, TensorDtype.F32);
                         copyTokenizer(tokDir, model);
-                        MiniEvaluation.Score greedy = eval.greedy(policy, "eval rl");
-                        Score2 rlSampled = new Score2(eval.sampled(policy, st.k(), 0.7, s.seed, "pass@k rl"));
+                        MiniEvaluation.Score greedy = eval.greedy(policy);
+                        Score2 rlSampled = new Score2(eval.sampled(policy, st.k(), 0.7, s.seed));
                         log.accept(String.format(Locale.ROOT, "%s: held-out greedy accuracy %.3f (SFT %.3f)",
                                 s.strategy.label(), greedy.accuracy(), from.greedy().accuracy()));
                         o.add("greedy", greedy.toJson());
