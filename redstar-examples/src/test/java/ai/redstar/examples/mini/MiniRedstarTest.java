@@ -84,6 +84,17 @@ class MiniRedstarTest {
     }
 
     @Test
+    void run_folderLockedByAnotherRun_refused(@TempDir Path dir) throws Exception {
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(dir.resolve(".lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock held = c.lock()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> MiniRedstar.builder(dir).settings(TINY).progress(Progress.Mode.OFF).build().run());
+            assertTrue(e.getMessage().contains("another miniature run"), e.getMessage());
+        }
+    }
+
+    @Test
     void build_descendingSizesAndRepeatedProperty_reportsBoth() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MiniRedstar.builder(Path.of("x")).dataSizes(List.of(50, 20)).seed(1).seed(2).build());
