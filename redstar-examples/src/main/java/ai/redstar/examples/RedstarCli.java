@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Long chain-of-thought reasoning models on the JVM.",
         subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, VerifyCommand.class,
             DatasetCommand.class, SftCommand.class, DpoCommand.class, RlCommand.class, EvalCommand.class,
-            BenchCommand.class, GeoCommand.class})
+            BenchCommand.class, GeoCommand.class, MiniCommand.class})
 public final class RedstarCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
