@@ -65,7 +65,8 @@ class TaskTokenizerTest {
     void write_repeatedOrShortPhrase_rejected(@TempDir Path dir) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TaskTokenizer.write(dir, List.of("ab", "ab", "x", "<|im_end|>")));
-        assertTrue(e.getMessage().contains("\"ab\" is given twice") && e.getMessage().contains("\"x\" is shorter")
-                && e.getMessage().contains("<|im_end|>"), e.getMessage());
+        assertTrue(e.getMessage().contains("'ab' is given twice")
+                && e.getMessage().contains("'x' must have at least two characters")
+                && e.getMessage().contains("'<|im_end|>' is also a special token"), e.getMessage());
     }
 }
