@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>It trains on one level-1 kind, "where is the marked point relative to the circle", whose answer only the image
  * gives (the question and the four options are the same for every figure). Measured on an idle 2-core machine with
  * these settings (2,400 figures x 8 epochs, lr 1e-3, 512-token steps, about 35 s of training): seeds 1, 2, 3 gave
- * 0.87, 0.565 and 0.50. Training on all four level-1 kinds at once is harder for a model this small (0.32 to 0.40 in
+ * 0.87, 0.565 and 0.50. Training on all four level-1 kinds at once is harder for a model this small (0.23 to 0.40 in
  * 45 to 90 s over the settings tried); see the CHANGELOG.
  */
 class GeoLearnabilityTest {
